@@ -1,0 +1,100 @@
+# Every target is listed by `make help`. Two commands matter most:
+#   make run    set up, train/index when needed, start the stack, print the chat URL
+#   make test   set up what is missing and run every check and test
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+ARTICLES ?= knowledge_base/sample_articles
+# pip prints a warning per package for this machine's optional local indexes; keep real errors.
+PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" || true
+
+# First interpreter of each version that really runs (pyenv shims may exist but refuse).
+find_python = $(firstword $(foreach p,$(1) $(wildcard $(HOME)/.pyenv/versions/$(2)*/bin/python$(2)) /usr/bin/python$(2) /usr/local/bin/python$(2),$(shell $(p) -c 'import sys; print("$(p)") if sys.version_info[:2] == tuple(map(int, "$(2)".split("."))) else None' 2>/dev/null)))
+PYTHON311 ?= $(call find_python,python3.11,3.11)
+PYTHON310 ?= $(call find_python,python3.10,3.10)
+
+.PHONY: help
+help: ## list every target
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: install it (e.g. pyenv install 3.11)"; exit 1; }
+	@echo "setting up $(VENV) with $(PYTHON311) (torch CPU build, sentence-transformers, faiss, sanic) …"
+	@test -x $(PY) || $(PYTHON311) -m venv $(VENV)
+	@$(PY) -m pip install -q -r requirements/dev.txt 2>&1 | $(PIP_QUIET)
+	@$(PY) -m pip install -q --no-deps -e . 2>&1 | $(PIP_QUIET)
+	@$(PY) -c "import torch, faiss, sentence_transformers, sanic" 
+	@touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: Rasa 3.6 needs it (e.g. pyenv install 3.10)"; exit 1; }
+	@echo "setting up $(RASA_VENV) with $(PYTHON310) (Rasa 3.6.21, rasa-sdk) …"
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	@$(RASA_VENV)/bin/python -m pip install -q --upgrade "pip<25" wheel 2>&1 | $(PIP_QUIET)
+	@$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt 2>&1 | $(PIP_QUIET)
+	@$(RASA_VENV)/bin/python -c "import rasa, rasa_sdk, pytest" 
+	@touch $@
+
+.PHONY: setup
+setup: $(VENV)/.installed $(RASA_VENV)/.installed ## create both virtual environments (.venv: 3.11, .venv-rasa: 3.10)
+
+.PHONY: model
+model: setup ## train the Rasa model if config, domain or data changed (cached by content)
+	@$(PY) -m bot.model_cache
+
+.PHONY: index
+index: setup ## import the sample articles into the knowledge base (only changed ones are embedded)
+	@$(PY) -m knowledge_base import $(ARTICLES)
+
+.PHONY: run
+run: model index ## start action server, Rasa and bot service on 127.0.0.1 and print the chat URL
+	@$(PY) -m bot.stack
+
+.PHONY: lint
+lint: setup ## ruff lint and format check
+	@$(VENV)/bin/ruff check bot knowledge_base actions tests
+	@$(VENV)/bin/ruff format --check bot knowledge_base actions tests
+
+.PHONY: format
+format: setup ## apply ruff's formatting and safe fixes
+	@$(VENV)/bin/ruff check --fix bot knowledge_base actions tests
+	@$(VENV)/bin/ruff format bot knowledge_base actions tests
+
+.PHONY: typecheck
+typecheck: setup ## mypy over bot/ and knowledge_base/
+	@$(VENV)/bin/mypy
+
+.PHONY: validate
+validate: setup ## rasa data validate (domain, rules and NLU data agree)
+	@$(RASA) data validate --fail-on-warnings -q
+
+.PHONY: test-unit
+test-unit: setup ## fast tests: no model, no services
+	@$(PY) -m pytest -m "not integration and not e2e" -q
+
+.PHONY: test-actions
+test-actions: setup ## tests of the Rasa custom actions, in the Rasa environment
+	@$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/actions -c tests/actions/pytest.ini
+
+.PHONY: test-e2e
+test-e2e: model ## end-to-end: real Rasa, actions and bot service, real WebSocket
+	@$(PY) -m pytest -m e2e -q
+
+.PHONY: test
+test: setup model lint typecheck validate test-actions ## every check and test (what CI runs)
+	@$(PY) -m pytest -q
+
+.PHONY: settings
+settings: setup ## print the settings table (SUPPORTBOT_* variables)
+	@$(PY) -m bot.settings
+
+.PHONY: clean
+clean: ## remove caches, trained model and local data (keeps the virtual environments)
+	rm -rf models var .mypy_cache .ruff_cache .pytest_cache
+	find . -name __pycache__ -not -path "./.venv*" -exec rm -rf {} +

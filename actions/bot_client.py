@@ -1,0 +1,60 @@
+"""HTTP client for the bot service's search and ticket APIs."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+DEFAULT_BOT_URL = "http://127.0.0.1:8080"
+DEFAULT_TIMEOUT = 10.0
+
+
+class BotServiceError(Exception):
+    """The bot service could not be reached or refused the request."""
+
+
+class BotServiceClient:
+    def __init__(self, base_url: Optional[str] = None, timeout: Optional[float] = None) -> None:
+        self.base_url = (base_url or os.environ.get("SUPPORTBOT_BOT_URL") or DEFAULT_BOT_URL).rstrip("/")
+        seconds = timeout or float(os.environ.get("SUPPORTBOT_ACTION_TIMEOUT") or DEFAULT_TIMEOUT)
+        self.timeout = aiohttp.ClientTimeout(total=seconds)
+
+    async def _request(self, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                async with session.request(method, self.base_url + path, json=body) as response:
+                    data = await response.json(content_type=None)
+                    if response.status >= 400:
+                        message = (data or {}).get("error", {}).get("message", response.reason)
+                        raise BotServiceError(f"{method} {path} answered {response.status}: {message}")
+                    return data
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise BotServiceError(f"{method} {path} failed: {type(exc).__name__}: {exc}") from exc
+
+    async def search(self, query: str, language: Optional[str]) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"query": query, "top_k": 5}
+        if language:
+            body["language"] = language
+        return await self._request("POST", "/api/search", body)
+
+    async def article(self, article_id: str) -> Dict[str, Any]:
+        return await self._request("GET", f"/api/articles/{article_id}")
+
+    async def create_ticket(
+        self,
+        conversation_id: str,
+        reason: str,
+        language: Optional[str],
+        candidates: List[Dict[str, Any]],
+        idempotency_key: str,
+    ) -> Dict[str, Any]:
+        body = {
+            "conversation_id": conversation_id,
+            "reason": reason,
+            "language": language,
+            "candidates": candidates,
+            "idempotency_key": idempotency_key,
+        }
+        return await self._request("POST", "/api/tickets/", body)

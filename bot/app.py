@@ -1,0 +1,52 @@
+"""The bot service factory."""
+
+from __future__ import annotations
+
+from sanic import Sanic
+
+from bot.blueprints import api, pages
+from bot.errors import register_error_handlers
+from bot.hub import ConversationHub
+from bot.rasa_client import Assistant, RasaClient
+from bot.settings import Settings
+from bot.static import STATIC_DIR
+from bot.storage import SQLiteStore
+from knowledge_base.kb import KnowledgeBase
+
+WEBSOCKET_MAX_BYTES = 256 * 1024
+
+
+def create_app(
+    settings: Settings,
+    kb: KnowledgeBase,
+    store: SQLiteStore,
+    assistant: Assistant | None = None,
+    name: str = "supportbot",
+) -> Sanic:
+    """Build the bot service around its collaborators (each test builds a fresh one)."""
+    app = Sanic(name)
+    app.config.WEBSOCKET_MAX_SIZE = WEBSOCKET_MAX_BYTES
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    assistant = assistant or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+    app.ctx.settings = settings
+    app.ctx.kb = kb
+    app.ctx.store = store
+    app.ctx.hub = ConversationHub(
+        store, store, assistant,
+        default_language=settings.default_language,
+        max_message_chars=settings.max_message_chars,
+    )
+    app.blueprint(api)
+    app.blueprint(pages)
+    app.static("/static", STATIC_DIR, name="static")
+    app.static("/widget.js", STATIC_DIR / "widget.js", name="widget")
+    register_error_handlers(app)
+
+    @app.before_server_stop
+    async def finish_messages(app: Sanic) -> None:
+        await app.ctx.hub.drain()
+        close = getattr(assistant, "close", None)
+        if close is not None:
+            await close()
+
+    return app

@@ -1,0 +1,50 @@
+"""Read-only article views: JSON under ``/api/articles``, a plain page under ``/articles``."""
+
+from __future__ import annotations
+
+import html
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic.response import html as html_response
+
+from bot.errors import NotFound
+from knowledge_base.articles import Article
+from knowledge_base.kb import KnowledgeBase
+
+bp = Blueprint("articles", url_prefix="/articles")
+page_bp = Blueprint("article_pages", url_prefix="/articles")
+
+
+def _article(request: Request, article_id: str) -> Article:
+    kb: KnowledgeBase = request.app.ctx.kb
+    article = kb.get(article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    return article
+
+
+@bp.get("/")
+async def list_articles(request: Request) -> HTTPResponse:
+    kb: KnowledgeBase = request.app.ctx.kb
+    items = [{"id": a.id, "title": a.title, "language": a.language, "tags": list(a.tags)} for a in kb.articles()]
+    return json({"articles": items})
+
+
+@bp.get("/<article_id:str>")
+async def get_article(request: Request, article_id: str) -> HTTPResponse:
+    return json(_article(request, article_id).to_dict())
+
+
+@page_bp.get("/<article_id:str>")
+async def article_page(request: Request, article_id: str) -> HTTPResponse:
+    article = _article(request, article_id)
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in article.paragraphs())
+    page = (
+        f'<!doctype html><html lang="{article.language}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(article.title)}</title>"
+        '<link rel="stylesheet" href="/static/site.css"></head>'
+        f'<body><main class="article"><h1>{html.escape(article.title)}</h1>{body}</main></body></html>'
+    )
+    return html_response(page)

@@ -1,0 +1,86 @@
+"""The visitor side: the demo page, the widget and its WebSocket.
+
+WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
+
+- visitor -> bot: ``{"type": "message", "text": "..."}``
+- bot -> visitor: ``{"type": "welcome", "conversation_id": ..., "history": [message, ...]}`` once,
+  then ``{"type": "message", "message": {...}}`` for every transcript line (the
+  visitor's own lines included, as the server's acknowledgement), and
+  ``{"type": "error", "error": {"status", "code", "message"}}`` for a bad frame.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file
+
+from bot.errors import error_body
+from bot.hub import ConversationHub
+from bot.static import STATIC_DIR
+from bot.storage import Message
+
+bp = Blueprint("chat")
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@bp.get("/")
+async def index(request: Request) -> HTTPResponse:
+    return await file(STATIC_DIR / "index.html", mime_type="text/html; charset=utf-8")
+
+
+def _frame(kind: str, **data: Any) -> str:
+    return json.dumps({"type": kind, **data}, ensure_ascii=False)
+
+
+def _error(status: int, code: str, message: str) -> str:
+    return _frame("error", **error_body(status, code, message))
+
+
+def parse_frame(frame: str | bytes) -> tuple[str | None, str | None]:
+    """Return ``(text, None)`` for a good message frame, or ``(None, error frame)``."""
+    if isinstance(frame, bytes):
+        try:
+            frame = frame.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, _error(400, "invalid_encoding", "Messages must be UTF-8 text.")
+    try:
+        data = json.loads(frame)
+    except ValueError:
+        return None, _error(400, "invalid_frame", 'Frames must be JSON like {"type": "message", "text": "..."}.')
+    if not isinstance(data, dict) or data.get("type") != "message" or not isinstance(data.get("text"), str):
+        return None, _error(400, "invalid_frame", 'Frames must be JSON like {"type": "message", "text": "..."}.')
+    text = data["text"].replace("\x00", "").strip()
+    if not text:
+        return None, _error(400, "empty_message", "The message is empty. Please type a question.")
+    return text, None
+
+
+@bp.websocket("/chat/ws")
+async def chat_socket(request: Request, ws: Any) -> None:
+    hub: ConversationHub = request.app.ctx.hub
+    conversation_id = request.args.get("conversation") or uuid.uuid4().hex
+    if not CONVERSATION_ID.match(conversation_id):
+        await ws.send(_error(400, "invalid_conversation", "conversation must be 8-64 letters, digits, - or _."))
+        await ws.close()
+        return
+
+    async def deliver(message: Message) -> None:
+        await ws.send(_frame("message", message=message.to_dict()))
+
+    history = [m.to_dict() for m in hub.conversations.transcript(conversation_id)]
+    await ws.send(_frame("welcome", conversation_id=conversation_id, history=history))
+    hub.subscribe(conversation_id, deliver)
+    try:
+        async for frame in ws:
+            text, error = parse_frame(frame)
+            if error is not None:
+                await ws.send(error)
+            elif text is not None:
+                hub.submit(conversation_id, text)
+    finally:
+        hub.unsubscribe(conversation_id, deliver)

@@ -1,0 +1,122 @@
+"""The conversation hub: every visitor message passes through here.
+
+It writes the message to the transcript *before* anything else can fail,
+forwards it to Rasa, writes the replies to the transcript and delivers them
+to every socket watching the conversation. Work runs in tasks of its own, so
+a visitor closing the page mid-answer loses nothing: the replies wait in the
+transcript for the next visit. When Rasa or the action server fails, the hub
+hands the conversation to a human itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.phrases import phrase
+from bot.rasa_client import Assistant, RasaUnavailable
+from bot.storage import ConversationStore, Message, TicketStore
+from knowledge_base.language import detect_language
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Message], Awaitable[None]]
+
+
+class ConversationHub:
+    def __init__(
+        self,
+        conversations: ConversationStore,
+        tickets: TicketStore,
+        assistant: Assistant,
+        default_language: str = "tr",
+        max_message_chars: int = 2000,
+    ) -> None:
+        self.conversations = conversations
+        self.tickets = tickets
+        self.assistant = assistant
+        self.default_language = default_language
+        self.max_message_chars = max_message_chars
+        self._listeners: dict[str, set[Listener]] = defaultdict(set)
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task[list[Message]]] = set()
+
+    # -- watchers ------------------------------------------------------------------
+
+    def subscribe(self, conversation_id: str, listener: Listener) -> None:
+        self._listeners[conversation_id].add(listener)
+
+    def unsubscribe(self, conversation_id: str, listener: Listener) -> None:
+        listeners = self._listeners.get(conversation_id)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self._listeners[conversation_id]
+
+    async def _publish(self, message: Message) -> None:
+        for listener in list(self._listeners.get(message.conversation_id, ())):
+            try:
+                await listener(message)
+            except Exception:  # a closed socket must not stop the others
+                log.info("dropping a listener that failed", extra={"conversation": message.conversation_id})
+                self.unsubscribe(message.conversation_id, listener)
+
+    async def record(
+        self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None
+    ) -> Message:
+        message = self.conversations.append(conversation_id, sender, text, payload)
+        await self._publish(message)
+        return message
+
+    # -- visitor messages ----------------------------------------------------------
+
+    def submit(self, conversation_id: str, text: str) -> asyncio.Task[list[Message]]:
+        """Handle a visitor message in a task that outlives the socket that sent it."""
+        task = asyncio.create_task(self.handle(conversation_id, text))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        """Wait for messages still being handled (used at shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def language_of(self, conversation_id: str, text: str) -> str:
+        detected = detect_language(text)
+        if detected:
+            self.conversations.set_language(conversation_id, detected)
+            return detected
+        return self.conversations.language(conversation_id) or self.default_language
+
+    async def handle(self, conversation_id: str, text: str) -> list[Message]:
+        """Record the visitor's message, get the assistant's replies, record and deliver them."""
+        async with self._locks[conversation_id]:
+            language = self.language_of(conversation_id, text)
+            await self.record(conversation_id, "visitor", text, {"language": language})
+            if len(text) > self.max_message_chars:
+                reply = phrase("too_long", language, length=len(text), limit=self.max_message_chars)
+                return [await self.record(conversation_id, "bot", reply, {"type": "too_long"})]
+            try:
+                replies = await self.assistant.send(conversation_id, text, {"language": language})
+                if not replies:
+                    raise RasaUnavailable("the assistant returned no reply (is the action server down?)")
+            except RasaUnavailable as exc:
+                log.warning("assistant failed, handing off", extra={"conversation": conversation_id, "error": str(exc)})
+                return [await self._hand_off(conversation_id, language)]
+            return [await self.record(conversation_id, "bot", r.text, r.payload()) for r in replies]
+
+    async def _hand_off(self, conversation_id: str, language: str) -> Message:
+        try:
+            ticket, _ = self.tickets.create_ticket(
+                conversation_id, reason="assistant_unavailable", language=language,
+                candidates=[], idempotency_key=None,
+            )
+        except Exception:
+            log.exception("could not create a ticket", extra={"conversation": conversation_id})
+            return await self.record(conversation_id, "system", phrase("unavailable", language), {"type": "error"})
+        text = phrase("handed_off_unavailable", language, ticket=ticket.id)
+        return await self.record(conversation_id, "bot", text, {"type": "handoff", "ticket": {"id": ticket.id}})

@@ -1,0 +1,110 @@
+"""Every setting of the product, in one table.
+
+Each is read from the environment variable ``SUPPORTBOT_<NAME>``; the default
+and a one-line help text stand beside it. ``make help-settings`` prints the table
+and a test checks that the README documents every row.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PREFIX = "SUPPORTBOT_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HOST", "127.0.0.1", "Interface the bot service listens on."),
+    Setting("PORT", "8080", "Port of the bot service (chat page, widget, APIs, agent page)."),
+    Setting("RASA_URL", "http://127.0.0.1:5005", "Base URL of the Rasa server."),
+    Setting("RASA_PORT", "5005", "Port `make run` starts the Rasa server on."),
+    Setting("ACTIONS_PORT", "5055", "Port `make run` starts the Rasa action server on."),
+    Setting("ACTIONS_URL", "http://127.0.0.1:5055/webhook", "Action server webhook, read by endpoints.yml."),
+    Setting("BOT_URL", "http://127.0.0.1:8080", "Bot service URL the custom actions call."),
+    Setting("DATA_DIR", "var", "Folder for the databases and the index (relative to the project root)."),
+    Setting("ARTICLES_DIR", "knowledge_base/sample_articles", "Articles `make run` imports at start."),
+    Setting("EMBEDDING_MODEL", "", "sentence-transformers model name or path; empty = packaged all-MiniLM-L6-v2."),
+    Setting("DEFAULT_LANGUAGE", "tr", "Reply language when a message gives no clue (tr or en)."),
+    Setting("MAX_MESSAGE_CHARS", "2000", "Longer visitor messages are kept in the transcript but not searched."),
+    Setting("RASA_TIMEOUT", "30", "Seconds to wait for Rasa before handing the conversation to a human."),
+    Setting("ACTION_TIMEOUT", "10", "Seconds the custom actions wait for the bot service."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    rasa_url: str
+    rasa_port: int
+    actions_port: int
+    actions_url: str
+    bot_url: str
+    data_dir: Path
+    articles_dir: Path
+    embedding_model: str
+    default_language: str
+    max_message_chars: int
+    rasa_timeout: float
+    action_timeout: float
+
+    @property
+    def kb_dir(self) -> Path:
+        return self.data_dir / "kb"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "supportbot.sqlite3"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _convert(name: str, raw: str, kind: type) -> object:
+    if kind is Path:
+        path = Path(raw)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name} must be a {kind.__name__}, got {raw!r}") from exc
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build :class:`Settings` from the environment; keyword overrides win (used by tests)."""
+    env = os.environ if env is None else env
+    kinds = {f.name: f.type for f in fields(Settings)}
+    types = {"int": int, "float": float, "str": str, "Path": Path}
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        key = setting.name.lower()
+        raw = env.get(PREFIX + setting.name, setting.default)
+        values[key] = _convert(setting.name, raw, types[str(kinds[key])])
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.default_language not in ("tr", "en"):
+        raise SettingsError(f"{PREFIX}DEFAULT_LANGUAGE must be tr or en, got {settings.default_language!r}")
+    return settings
+
+
+def settings_table() -> str:
+    """The table as Markdown, for the README and ``make help-settings``."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for s in SETTINGS:
+        lines.append(f"| `{PREFIX}{s.name}` | `{s.default}` | {s.help} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_table())

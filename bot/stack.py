@@ -1,0 +1,189 @@
+"""Start the whole stack (action server, Rasa, bot service) and supervise it.
+
+Used by ``make run`` and by the end-to-end tests, so that what the tests start
+is exactly what a user starts. Every service binds to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.settings import PREFIX, PROJECT_ROOT, Settings, load_settings
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def stack_env(settings: Settings) -> dict[str, str]:
+    """Environment that points every service at the others."""
+    bot_url = f"http://127.0.0.1:{settings.port}"
+    return {
+        PREFIX + "HOST": "127.0.0.1",
+        PREFIX + "PORT": str(settings.port),
+        PREFIX + "RASA_URL": f"http://127.0.0.1:{settings.rasa_port}",
+        PREFIX + "ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
+        PREFIX + "BOT_URL": bot_url,
+        PREFIX + "DATA_DIR": str(settings.data_dir),
+        PREFIX + "EMBEDDING_MODEL": settings.embedding_model,
+        PREFIX + "DEFAULT_LANGUAGE": settings.default_language,
+        PREFIX + "MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+        PREFIX + "RASA_TIMEOUT": str(settings.rasa_timeout),
+        PREFIX + "ACTION_TIMEOUT": str(settings.action_timeout),
+    }
+
+
+def build_services(settings: Settings, model: Path) -> dict[str, Service]:
+    return {
+        "actions": Service(
+            "actions",
+            [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
+            f"http://127.0.0.1:{settings.actions_port}/health",
+            env={"SANIC_HOST": "127.0.0.1"},
+        ),
+        "rasa": Service(
+            "rasa",
+            [
+                str(RASA_BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1",
+                "--port", str(settings.rasa_port), "--credentials", "credentials.yml",
+                "--endpoints", "endpoints.yml",
+            ],
+            f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",
+        ),
+        "bot": Service(
+            "bot",
+            [sys.executable, "-m", "bot"],
+            f"http://127.0.0.1:{settings.port}/health",
+        ),
+    }
+
+
+class Stack:
+    def __init__(self, settings: Settings, model: Path, log_dir: Path) -> None:
+        self.settings = settings
+        self.log_dir = log_dir
+        self.services = build_services(settings, model)
+        self.env = {**os.environ, **stack_env(settings), "PYTHONUNBUFFERED": "1"}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.port}"
+
+    def start_service(self, name: str) -> None:
+        service = self.services[name]
+        if service.running():
+            return
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        service.log_path = self.log_dir / f"{name}.log"
+        log = service.log_path.open("ab")
+        service.process = subprocess.Popen(
+            service.argv, cwd=PROJECT_ROOT, env={**self.env, **service.env},
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        log.close()
+
+    def stop_service(self, name: str, timeout: float = 20) -> None:
+        service = self.services[name]
+        if service.process is None:
+            return
+        if service.running():
+            os.killpg(service.process.pid, signal.SIGTERM)
+            try:
+                service.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+        service.process = None
+
+    def wait_healthy(self, names: list[str] | None = None, timeout: float = 300) -> None:
+        pending = list(names or self.services)
+        deadline = time.monotonic() + timeout
+        while pending:
+            for name in list(pending):
+                service = self.services[name]
+                if not service.running():
+                    raise StackError(f"{name} exited while starting; last log lines:\n{service.log_tail()}")
+                try:
+                    if httpx.get(service.health_url, timeout=2).status_code == 200:
+                        pending.remove(name)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise StackError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
+            if pending:
+                time.sleep(0.5)
+
+    def start(self, timeout: float = 300) -> None:
+        for name in self.services:
+            self.start_service(name)
+        try:
+            self.wait_healthy(timeout=timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for name in reversed(list(self.services)):
+            self.stop_service(name)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the action server, Rasa and the bot service.")
+    parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "supportbot.tar.gz")
+    args = parser.parse_args()
+    settings = load_settings()
+    stack = Stack(settings, args.model, settings.data_dir / "logs")
+    print(f"starting the action server, Rasa and the bot service (logs in {stack.log_dir}) …", flush=True)
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start()
+        print(f"ready in {time.monotonic() - started:.0f}s", flush=True)
+        print(f"\n  Chat page:  {stack.url}/\n  Agent page: {stack.url}/agent\n\nCtrl-C stops everything.", flush=True)
+        while all(s.running() for s in stack.services.values()):
+            time.sleep(1)
+        crashed = [s for s in stack.services.values() if not s.running()]
+        for service in crashed:
+            print(f"{service.name} stopped unexpectedly:\n{service.log_tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping …", flush=True)
+        return 0
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

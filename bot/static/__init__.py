@@ -1,0 +1,3 @@
+from pathlib import Path
+
+STATIC_DIR = Path(__file__).parent

@@ -1,0 +1,139 @@
+/* Kuzey Market support chat widget.
+ * Embed on any page:  <script src="https://BOT-HOST/widget.js" defer></script>
+ * Optional attributes on the script tag: data-title, data-lang (tr|en), data-open="true".
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = new URL(script ? script.src : "/widget.js", location.href);
+  var origin = base.origin;
+  var lang = (script && script.dataset.lang) || (navigator.language || "tr").slice(0, 2);
+  if (lang !== "tr" && lang !== "en") lang = "en";
+  var MAX_CHARS = 2000;
+  var T = {
+    tr: { title: "Destek", placeholder: "Sorunuzu yazın…", send: "Gönder", open: "Yardım",
+          offline: "Bağlantı koptu, yeniden bağlanılıyor…", tooLong: "Mesaj çok uzun (en fazla " + MAX_CHARS + " karakter).",
+          read: "Makalenin tamamı", ticket: "Talep" },
+    en: { title: "Support", placeholder: "Type your question…", send: "Send", open: "Help",
+          offline: "Connection lost, reconnecting…", tooLong: "Message too long (at most " + MAX_CHARS + " characters).",
+          read: "Read the full article", ticket: "Ticket" }
+  }[lang];
+  var storeKey = "supportbot.conversation";
+  var conversation = localStorage.getItem(storeKey) || "";
+  var seen = {};
+  var ws = null, retry = 0, queue = [];
+
+  var css = document.createElement("link");
+  css.rel = "stylesheet"; css.href = origin + "/static/widget.css";
+  document.head.appendChild(css);
+
+  var root = document.createElement("div");
+  root.className = "sb-root";
+  root.innerHTML =
+    '<button class="sb-launcher" type="button" aria-expanded="false"></button>' +
+    '<section class="sb-panel" hidden role="dialog">' +
+    '  <header class="sb-header"><span class="sb-title"></span><span class="sb-status" aria-live="polite"></span></header>' +
+    '  <ol class="sb-log" aria-live="polite"></ol>' +
+    '  <form class="sb-form"><textarea class="sb-input" rows="1" maxlength="' + (MAX_CHARS * 8) + '"></textarea>' +
+    '  <button class="sb-send" type="submit"></button></form>' +
+    '</section>';
+  document.body.appendChild(root);
+  var launcher = root.querySelector(".sb-launcher");
+  var panel = root.querySelector(".sb-panel");
+  var log = root.querySelector(".sb-log");
+  var form = root.querySelector(".sb-form");
+  var input = root.querySelector(".sb-input");
+  var status = root.querySelector(".sb-status");
+  launcher.textContent = T.open;
+  root.querySelector(".sb-title").textContent = (script && script.dataset.title) || T.title;
+  root.querySelector(".sb-send").textContent = T.send;
+  input.placeholder = T.placeholder;
+  input.setAttribute("aria-label", T.placeholder);
+
+  function toggle(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) { connect(); input.focus(); }
+  }
+  launcher.addEventListener("click", function () { toggle(panel.hidden); });
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function render(m) {
+    if (seen[m.id]) return;
+    seen[m.id] = true;
+    var item = el("li", "sb-msg sb-" + m.sender);
+    item.dataset.sender = m.sender;
+    var p = m.payload || {};
+    if (p.article && p.article.title) item.appendChild(el("strong", "sb-article-title", p.article.title));
+    item.appendChild(el("div", "sb-text", m.text));
+    if (p.article && p.article.url) {
+      var a = el("a", "sb-link", T.read);
+      a.href = new URL(p.article.url, origin).href; a.target = "_blank"; a.rel = "noopener";
+      item.appendChild(a);
+    }
+    if (p.ticket && p.ticket.id) item.dataset.ticket = String(p.ticket.id);
+    (p.buttons || []).forEach(function (b) {
+      var btn = el("button", "sb-choice", b.title);
+      btn.type = "button";
+      btn.addEventListener("click", function () { send(b.payload); });
+      item.appendChild(btn);
+    });
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function notice(text) {
+    var item = el("li", "sb-msg sb-notice", text);
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function connect() {
+    if (ws && ws.readyState <= 1) return;
+    var url = origin.replace(/^http/, "ws") + "/chat/ws" + (conversation ? "?conversation=" + encodeURIComponent(conversation) : "");
+    ws = new WebSocket(url);
+    ws.onopen = function () { retry = 0; status.textContent = ""; while (queue.length) ws.send(queue.shift()); };
+    ws.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "welcome") {
+        conversation = data.conversation_id;
+        localStorage.setItem(storeKey, conversation);
+        data.history.forEach(render);
+      } else if (data.type === "message") {
+        render(data.message);
+      } else if (data.type === "error") {
+        notice(data.error.message);
+      }
+    };
+    ws.onclose = function () {
+      status.textContent = T.offline;
+      retry = Math.min(retry + 1, 6);
+      setTimeout(connect, 500 * Math.pow(2, retry));
+    };
+  }
+
+  function send(text) {
+    text = (text || "").trim();
+    if (!text) return;
+    if (text.length > MAX_CHARS * 8) { notice(T.tooLong); return; }
+    var frame = JSON.stringify({ type: "message", text: text });
+    if (ws && ws.readyState === 1) ws.send(frame); else { queue.push(frame); connect(); }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    send(input.value);
+    input.value = "";
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  if (script && script.dataset.open === "true") toggle(true);
+  window.SupportBot = { open: function () { toggle(true); }, send: send };
+})();

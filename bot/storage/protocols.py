@@ -1,0 +1,76 @@
+"""What the bot service needs from storage. SQLite implements it today.
+
+Behaviours every implementation keeps:
+- ``append`` never drops a message and returns it with its id and time.
+- ``create_ticket`` with an ``idempotency_key`` seen before returns that ticket
+  unchanged (``created`` is ``False``); so does a conversation that already has
+  an unresolved ticket: one conversation, one open ticket.
+- ``get_ticket`` of an unknown number returns ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+SENDERS = ("visitor", "bot", "agent", "system")
+OPEN_STATUSES = ("new", "open", "pending")
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    conversation_id: str
+    sender: str
+    text: str
+    created_at: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    conversation_id: str
+    status: str
+    reason: str
+    language: str | None
+    priority: str
+    candidates: list[dict[str, Any]]
+    created_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ConversationStore(Protocol):
+    def append(
+        self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None
+    ) -> Message: ...
+
+    def transcript(self, conversation_id: str) -> list[Message]: ...
+
+    def set_language(self, conversation_id: str, language: str) -> None: ...
+
+    def language(self, conversation_id: str) -> str | None: ...
+
+
+class TicketStore(Protocol):
+    def create_ticket(
+        self,
+        conversation_id: str,
+        reason: str,
+        language: str | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+        idempotency_key: str | None = None,
+        priority: str = "normal",
+    ) -> tuple[Ticket, bool]: ...
+
+    def get_ticket(self, ticket_id: int) -> Ticket | None: ...
+
+    def list_tickets(self, status: str | None = None, limit: int = 100) -> list[Ticket]: ...
+
+    def open_ticket_for(self, conversation_id: str) -> Ticket | None: ...

@@ -1,0 +1,180 @@
+"""SQLite implementation of the conversation and ticket stores (the default)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from bot.storage.protocols import OPEN_STATUSES, SENDERS, Message, Ticket
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    language TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    sender TEXT NOT NULL,
+    text TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, id);
+CREATE TABLE IF NOT EXISTS tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    status TEXT NOT NULL DEFAULT 'new',
+    reason TEXT NOT NULL,
+    language TEXT,
+    priority TEXT NOT NULL DEFAULT 'normal',
+    candidates TEXT NOT NULL DEFAULT '[]',
+    idempotency_key TEXT UNIQUE,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS tickets_conversation ON tickets(conversation_id, status);
+"""
+
+_TICKET_COLUMNS = "id, conversation_id, status, reason, language, priority, candidates, created_at, updated_at"
+
+
+class SQLiteStore:
+    """Conversations, transcripts and tickets in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _ensure_conversation(self, conversation_id: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO conversations(id) VALUES (?)", (conversation_id,))
+
+    # -- conversations -------------------------------------------------------------
+
+    def append(
+        self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None
+    ) -> Message:
+        if sender not in SENDERS:
+            raise ValueError(f"sender must be one of {', '.join(SENDERS)}, got {sender!r}")
+        body = json.dumps(payload or {}, ensure_ascii=False)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._ensure_conversation(conversation_id)
+                row = self._db.execute(
+                    "INSERT INTO messages(conversation_id, sender, text, payload) VALUES (?, ?, ?, ?) "
+                    "RETURNING id, created_at",
+                    (conversation_id, sender, text, body),
+                ).fetchone()
+                self._db.execute(
+                    "UPDATE conversations SET updated_at = ? WHERE id = ?", (row[1], conversation_id)
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return Message(int(row[0]), conversation_id, sender, text, str(row[1]), payload or {})
+
+    def transcript(self, conversation_id: str) -> list[Message]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, conversation_id, sender, text, created_at, payload FROM messages "
+                "WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ).fetchall()
+        return [Message(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def set_language(self, conversation_id: str, language: str) -> None:
+        with self._lock:
+            self._ensure_conversation(conversation_id)
+            self._db.execute("UPDATE conversations SET language = ? WHERE id = ?", (language, conversation_id))
+
+    def language(self, conversation_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT language FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- tickets -------------------------------------------------------------------
+
+    @staticmethod
+    def _ticket(row: tuple[Any, ...]) -> Ticket:
+        return Ticket(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7], row[8])
+
+    def _one(self, where: str, args: tuple[Any, ...]) -> Ticket | None:
+        row = self._db.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE {where}", args).fetchone()
+        return self._ticket(row) if row else None
+
+    def create_ticket(
+        self,
+        conversation_id: str,
+        reason: str,
+        language: str | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+        idempotency_key: str | None = None,
+        priority: str = "normal",
+    ) -> tuple[Ticket, bool]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                existing = None
+                if idempotency_key:
+                    existing = self._one("idempotency_key = ?", (idempotency_key,))
+                existing = existing or self._open_ticket(conversation_id)
+                if existing:
+                    self._db.execute("COMMIT")
+                    return existing, False
+                self._ensure_conversation(conversation_id)
+                row = self._db.execute(
+                    "INSERT INTO tickets(conversation_id, reason, language, priority, candidates, idempotency_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (conversation_id, reason, language, priority, json.dumps(candidates or [], ensure_ascii=False),
+                     idempotency_key),
+                ).fetchone()
+                ticket = self._one("id = ?", (row[0],))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        assert ticket is not None
+        return ticket, True
+
+    def _open_ticket(self, conversation_id: str) -> Ticket | None:
+        marks = ",".join("?" * len(OPEN_STATUSES))
+        return self._one(
+            f"conversation_id = ? AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+            (conversation_id, *OPEN_STATUSES),
+        )
+
+    def open_ticket_for(self, conversation_id: str) -> Ticket | None:
+        with self._lock:
+            return self._open_ticket(conversation_id)
+
+    def get_ticket(self, ticket_id: int) -> Ticket | None:
+        with self._lock:
+            return self._one("id = ?", (ticket_id,))
+
+    def list_tickets(self, status: str | None = None, limit: int = 100) -> list[Ticket]:
+        query = f"SELECT {_TICKET_COLUMNS} FROM tickets"
+        args: tuple[Any, ...] = ()
+        if status:
+            query += " WHERE status = ?"
+            args = (status,)
+        query += " ORDER BY id DESC LIMIT ?"
+        with self._lock:
+            rows = self._db.execute(query, (*args, limit)).fetchall()
+        return [self._ticket(r) for r in rows]

@@ -1,0 +1,73 @@
+"""Turn ranked candidates into one explainable decision: answer, clarify or handoff."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Decision = Literal["answer", "clarify", "handoff"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores above ``answer`` are trusted; two candidates closer than ``margin`` are ambiguous."""
+
+    answer: float
+    margin: float
+    source: str = "default"
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    title: str
+    language: str
+    score: float
+    matched_kind: str
+    matched_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "language": self.language,
+            "score": round(self.score, 4),
+            "matched": {"kind": self.matched_kind, "text": self.matched_text},
+        }
+
+
+MAX_CLARIFY_OPTIONS = 3
+
+
+def decide(candidates: list[Candidate], thresholds: Thresholds) -> tuple[Decision, str, list[Candidate]]:
+    """Return the decision, a sentence saying why, and the candidates it is about."""
+    if not candidates:
+        return "handoff", "the knowledge base has no article to compare with", []
+    top = candidates[0]
+    if top.score < thresholds.answer:
+        return (
+            "handoff",
+            f"best score {top.score:.3f} is below the answer threshold {thresholds.answer:.3f}",
+            [],
+        )
+    close = [c for c in candidates[1:MAX_CLARIFY_OPTIONS] if c.score >= thresholds.answer]
+    close = [c for c in close if top.score - c.score < thresholds.margin]
+    if close:
+        options = [top, *close]
+        return (
+            "clarify",
+            f"{len(options)} articles score within the margin {thresholds.margin:.3f} of the best "
+            f"({top.score:.3f}); asking which one is meant",
+            options,
+        )
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    return (
+        "answer",
+        f"best score {top.score:.3f} ≥ answer threshold {thresholds.answer:.3f} and "
+        f"{top.score - runner_up:.3f} ahead of the next article (margin {thresholds.margin:.3f})",
+        [top],
+    )

@@ -1,0 +1,313 @@
+"""The knowledge base: articles in, explainable search decisions out.
+
+Changes (put, delete, import) update the store, then the live FAISS index
+in place, so the very next search sees them. Another process that changed the
+store is noticed by its generation number before each search.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge_base.articles import Article, load_directory
+from knowledge_base.calibration import calibrate
+from knowledge_base.decision import Candidate, Decision, Thresholds, decide
+from knowledge_base.embedders import Embedder
+from knowledge_base.errors import ArticleFormatError, InvalidQuery
+from knowledge_base.index import IndexStamp, VectorIndex
+from knowledge_base.language import detect_language
+from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLDS = Thresholds(answer=0.55, margin=0.02, source="default")
+MAX_QUERY_CHARS = 1000
+ENTRY_HITS = 64
+
+
+def article_entries(article: Article) -> list[Entry]:
+    """The searchable texts of an article: title, example questions and paragraphs."""
+    entries = [Entry(article.id, "title", article.title)]
+    entries += [Entry(article.id, "question", q) for q in article.questions]
+    entries += [Entry(article.id, "chunk", p) for p in article.paragraphs()]
+    return entries
+
+
+@dataclass
+class SearchResult:
+    query: str
+    language: str | None
+    decision: Decision
+    reason: str
+    candidates: list[Candidate]
+    options: list[Candidate]
+    thresholds: Thresholds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "language": self.language,
+            "decision": self.decision,
+            "reason": self.reason,
+            "options": [c.id for c in self.options],
+            "candidates": [c.to_dict() for c in self.candidates],
+            "thresholds": self.thresholds.to_dict(),
+        }
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[ArticleFormatError] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "errors": [{"file": e.source, "reason": e.reason} for e in self.errors],
+        }
+
+
+class KnowledgeBase:
+    """Articles, their vectors and the search decision, for one store."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        embedder: Embedder,
+        index_path: Path | None = None,
+        default_thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.index_path = index_path
+        self.default_thresholds = default_thresholds
+        self._lock = threading.RLock()
+        self._index: VectorIndex | None = None
+        self._generation = -1
+        self._articles: dict[str, Article] = {}
+        self._entry_article: dict[int, str] = {}
+        self._entry_meta: dict[int, tuple[str, str]] = {}
+        self._thresholds: Thresholds | None = None
+        self._ensure_embedder()
+
+    @classmethod
+    def open(cls, data_dir: Path, embedder: Embedder) -> KnowledgeBase:
+        """Open (or create) the knowledge base kept in ``data_dir``."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        store = SQLiteArticleStore(data_dir / "articles.sqlite3")
+        return cls(store, embedder, index_path=data_dir / "index.faiss")
+
+    # -- keeping the index in step with the store ---------------------------------
+
+    def _ensure_embedder(self) -> None:
+        """Re-embed everything when the store was built with another model."""
+        recorded = self.store.get_meta("embedder")
+        if recorded == self.embedder.name:
+            return
+        articles = self.store.all()
+        if articles:
+            log.info("embedder changed, re-embedding", extra={"was": recorded, "now": self.embedder.name})
+        for article in articles:
+            self._put_in_store(article)
+        self.store.set_meta("embedder", self.embedder.name)
+
+    def _stamp(self) -> IndexStamp:
+        assert self._index is not None
+        return IndexStamp(self._generation, self.embedder.name, len(self._index))
+
+    def _load_from_store(self, generation: int) -> None:
+        self._articles = {a.id: a for a in self.store.all()}
+        self._entry_article, self._entry_meta = {}, {}
+        loaded = VectorIndex.load(self.index_path) if self.index_path else None
+        stale = (
+            loaded is None
+            or loaded[1].generation != generation
+            or loaded[1].embedder != self.embedder.name
+        )
+        ids, vectors = [], []
+        for entry in self.store.entries():
+            self._entry_article[entry.id] = entry.article_id
+            self._entry_meta[entry.id] = (entry.kind, entry.text)
+            if stale:
+                ids.append(entry.id)
+                vectors.append(entry.vector)
+        if loaded is not None and not stale:
+            self._index = loaded[0]
+        else:
+            self._index = VectorIndex(self.embedder.dimension)
+            if ids:
+                self._index.add(ids, np.vstack(vectors))
+        self._generation = generation
+        self._thresholds = None
+        if stale and self.index_path:
+            self._index.save(self.index_path, self._stamp())
+            log.info("index rebuilt from the store", extra={"entries": len(ids), "generation": generation})
+
+    def refresh(self) -> None:
+        """Reload if the store changed (e.g. by another process) since we last looked."""
+        with self._lock:
+            generation = self.store.generation()
+            if generation != self._generation or self._index is None:
+                self._load_from_store(generation)
+
+    def _apply(self, removed: list[int], added: list[int], vectors: np.ndarray, generation: int) -> None:
+        """Apply one committed store change to the live index and persist it."""
+        if self._index is None or generation != self._generation + 1:
+            self._load_from_store(generation)
+            return
+        self._index.remove(removed)
+        for entry_id in removed:
+            self._entry_article.pop(entry_id, None)
+            self._entry_meta.pop(entry_id, None)
+        self._index.add(added, vectors)
+        self._generation = generation
+        self._thresholds = None
+        if self.index_path:
+            self._index.save(self.index_path, self._stamp())
+
+    # -- changes -------------------------------------------------------------------
+
+    def _put_in_store(self, article: Article) -> tuple[list[int], list[int], np.ndarray, int, list[Entry]]:
+        entries = article_entries(article)
+        vectors = self.embedder.embed([e.text for e in entries])
+        result = self.store.put(article, entries, vectors)
+        return result.removed_ids, result.added_ids, vectors, result.generation, entries
+
+    def put(self, article: Article) -> bool:
+        """Add or replace an article. Returns ``False`` when nothing changed."""
+        with self._lock:
+            self.refresh()
+            if self.store.content_hash(article.id) == article.content_hash:
+                return False
+            removed, added, vectors, generation, entries = self._put_in_store(article)
+            self._articles[article.id] = article
+            for entry_id, entry in zip(added, entries, strict=True):
+                self._entry_article[entry_id] = article.id
+                self._entry_meta[entry_id] = (entry.kind, entry.text)
+            self._apply(removed, added, vectors, generation)
+            return True
+
+    def delete(self, article_id: str) -> None:
+        """Remove an article; raises :class:`ArticleNotFound` for an unknown id."""
+        with self._lock:
+            self.refresh()
+            result = self.store.delete(article_id)
+            self._articles.pop(article_id, None)
+            self._apply(result.removed_ids, [], np.zeros((0, 1), np.float32), result.generation)
+
+    def import_directory(self, directory: Path, prune: bool = False) -> ImportReport:
+        """Load a folder of article files. With ``prune``, articles not in it are deleted."""
+        loaded = load_directory(directory)
+        report = ImportReport(errors=loaded.errors)
+        for article in loaded.articles:
+            existed = self.store.content_hash(article.id) is not None
+            changed = self.put(article)
+            target = report.updated if existed else report.added
+            (target if changed else report.unchanged).append(article.id)
+        if prune and not loaded.errors:
+            keep = {a.id for a in loaded.articles}
+            for article in self.store.all():
+                if article.id not in keep:
+                    self.delete(article.id)
+                    report.removed.append(article.id)
+        return report
+
+    # -- reading -------------------------------------------------------------------
+
+    def articles(self) -> list[Article]:
+        self.refresh()
+        return sorted(self._articles.values(), key=lambda a: a.id)
+
+    def get(self, article_id: str) -> Article | None:
+        self.refresh()
+        return self._articles.get(article_id)
+
+    def thresholds(self) -> Thresholds:
+        """The current thresholds, recalibrated lazily after every change."""
+        with self._lock:
+            self.refresh()
+            if self._thresholds is None:
+                self._thresholds = self._calibrate()
+            return self._thresholds
+
+    def _calibrate(self) -> Thresholds:
+        assert self._index is not None
+        questions = [
+            (eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"
+        ]
+        if not questions:
+            return self.default_thresholds
+        vectors = np.vstack([self._vector(eid) for eid, _ in questions])
+        scores, ids = self._index.search(vectors, ENTRY_HITS)
+
+        def score_fn(i: int) -> tuple[float, float]:
+            own_id = questions[i][1]
+            language = self._articles[own_id].language
+            ranked = self._rank(scores[i], ids[i], language, exclude_entry=questions[i][0])
+            own = next((c.score for c in ranked if c.id == own_id), float("-inf"))
+            other = next((c.score for c in ranked if c.id != own_id), float("-inf"))
+            return own, other
+
+        held_out = [(aid, self._articles[aid].language) for _, aid in questions]
+        return calibrate(held_out, score_fn, self.default_thresholds)
+
+    def _vector(self, entry_id: int) -> np.ndarray:
+        stored = self.store.entry(entry_id)
+        assert stored is not None
+        return stored.vector
+
+    def _rank(
+        self, scores: np.ndarray, ids: np.ndarray, language: str | None, exclude_entry: int = -1
+    ) -> list[Candidate]:
+        """Best hit per article, restricted to ``language`` when it has articles."""
+        best: dict[str, Candidate] = {}
+        for score, entry_id in zip(scores.tolist(), ids.tolist(), strict=True):
+            if entry_id < 0 or entry_id == exclude_entry or entry_id not in self._entry_article:
+                continue
+            article = self._articles[self._entry_article[entry_id]]
+            if language and article.language != language:
+                continue
+            if article.id not in best or score > best[article.id].score:
+                kind, text = self._entry_meta[entry_id]
+                best[article.id] = Candidate(article.id, article.title, article.language, score, kind, text)
+        return sorted(best.values(), key=lambda c: -c.score)
+
+    def _languages(self) -> set[str]:
+        return {a.language for a in self._articles.values()}
+
+    def search(self, query: str, language: str | None = None, top_k: int = 5) -> SearchResult:
+        """Search and decide. ``language`` defaults to the one detected in ``query``."""
+        text = query.strip()
+        if not text:
+            raise InvalidQuery("query must not be empty")
+        if top_k < 1:
+            raise InvalidQuery(f"top_k must be greater than 0, got {top_k}")
+        text = text[:MAX_QUERY_CHARS]
+        thresholds = self.thresholds()
+        language = language or detect_language(text)
+        with self._lock:
+            assert self._index is not None
+            vector = self.embedder.embed([text])
+            scores, ids = self._index.search(vector, ENTRY_HITS)
+            scope = language if language in self._languages() else None
+            ranked = self._rank(scores[0], ids[0], scope)
+        decision, reason, options = decide(ranked, thresholds)
+        return SearchResult(text, language, decision, reason, ranked[:top_k], options, thresholds)
+
+    def close(self) -> None:
+        close = getattr(self.store, "close", None)
+        if close:
+            close()
+

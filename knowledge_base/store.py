@@ -1,0 +1,207 @@
+"""The article store: the source of truth for articles and their vectors.
+
+Vectors live beside the articles, in the same transaction, so the FAISS index
+on disk is only a cache: it can always be rebuilt from the store without
+re-embedding anything. Every change bumps ``generation``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from knowledge_base.articles import Article
+from knowledge_base.errors import ArticleNotFound
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One searchable text of an article: its title, an example question or a paragraph."""
+
+    article_id: str
+    kind: str  # "title" | "question" | "chunk"
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    id: int
+    article_id: str
+    kind: str
+    text: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class PutResult:
+    removed_ids: list[int]
+    added_ids: list[int]
+    generation: int
+
+
+class ArticleStore(Protocol):
+    """Storage for articles and their entry vectors.
+
+    Behaviours every implementation keeps:
+    - ``put`` with an existing id replaces that article and all its entries atomically.
+    - ``delete`` of an unknown id raises :class:`ArticleNotFound`.
+    - every successful ``put``/``delete`` increases ``generation()`` by at least one.
+    """
+
+    def get(self, article_id: str) -> Article | None: ...
+    def all(self) -> list[Article]: ...
+    def content_hash(self, article_id: str) -> str | None: ...
+    def put(self, article: Article, entries: Sequence[Entry], vectors: np.ndarray) -> PutResult: ...
+    def delete(self, article_id: str) -> PutResult: ...
+    def entries(self) -> Iterator[StoredEntry]: ...
+    def entry(self, entry_id: int) -> StoredEntry | None: ...
+    def generation(self) -> int: ...
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    language TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_article ON entries(article_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0');
+"""
+
+
+def _article_from_json(data: str) -> Article:
+    raw = json.loads(data)
+    raw["questions"] = tuple(raw.get("questions", ()))
+    raw["tags"] = tuple(raw.get("tags", ()))
+    return Article(**raw)
+
+
+class SQLiteArticleStore:
+    """:class:`ArticleStore` in one SQLite file (WAL mode, safe for several processes)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def get(self, article_id: str) -> Article | None:
+        row = self._db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article_from_json(row[0]) if row else None
+
+    def all(self) -> list[Article]:
+        rows = self._db.execute("SELECT data FROM articles ORDER BY id").fetchall()
+        return [_article_from_json(r[0]) for r in rows]
+
+    def content_hash(self, article_id: str) -> str | None:
+        row = self._db.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _bump(self) -> int:
+        self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        return self.generation()
+
+    def _entry_ids(self, article_id: str) -> list[int]:
+        rows = self._db.execute("SELECT id FROM entries WHERE article_id = ? ORDER BY id", (article_id,))
+        return [int(r[0]) for r in rows]
+
+    def put(self, article: Article, entries: Sequence[Entry], vectors: np.ndarray) -> PutResult:
+        if len(entries) != len(vectors):
+            raise ValueError(f"got {len(entries)} entries but {len(vectors)} vectors")
+        data = json.dumps(article.to_dict(), ensure_ascii=False)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                removed = self._entry_ids(article.id)
+                self._db.execute("DELETE FROM entries WHERE article_id = ?", (article.id,))
+                self._db.execute(
+                    "INSERT INTO articles(id, language, content_hash, data) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET language = excluded.language, "
+                    "content_hash = excluded.content_hash, data = excluded.data, "
+                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                    (article.id, article.language, article.content_hash, data),
+                )
+                added = []
+                for entry, vector in zip(entries, vectors, strict=True):
+                    cur = self._db.execute(
+                        "INSERT INTO entries(article_id, kind, text, vector) VALUES (?, ?, ?, ?)",
+                        (entry.article_id, entry.kind, entry.text, np.asarray(vector, np.float32).tobytes()),
+                    )
+                    added.append(int(cur.lastrowid or 0))
+                generation = self._bump()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return PutResult(removed, added, generation)
+
+    def delete(self, article_id: str) -> PutResult:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
+                    raise ArticleNotFound(f"no article with id {article_id!r}")
+                removed = self._entry_ids(article_id)
+                self._db.execute("DELETE FROM entries WHERE article_id = ?", (article_id,))
+                self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+                generation = self._bump()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return PutResult(removed, [], generation)
+
+    def _row(self, row: tuple[int, str, str, str, bytes]) -> StoredEntry:
+        return StoredEntry(row[0], row[1], row[2], row[3], np.frombuffer(row[4], dtype=np.float32))
+
+    def entries(self) -> Iterator[StoredEntry]:
+        cur = self._db.execute("SELECT id, article_id, kind, text, vector FROM entries ORDER BY id")
+        for row in cur:
+            yield self._row(row)
+
+    def entry(self, entry_id: int) -> StoredEntry | None:
+        row = self._db.execute(
+            "SELECT id, article_id, kind, text, vector FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        return self._row(row) if row else None
+
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
