@@ -36,7 +36,6 @@ $(RASA_VENV)/.installed: requirements/rasa.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: Rasa 3.6 needs it (e.g. pyenv install 3.10)"; exit 1; }
 	@echo "setting up $(RASA_VENV) with $(PYTHON310) (Rasa 3.6.21, rasa-sdk) …"
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
-	@$(RASA_VENV)/bin/python -m pip install -q --upgrade "pip<25" wheel 2>&1 | $(PIP_QUIET)
 	@$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt 2>&1 | $(PIP_QUIET)
 	@$(RASA_VENV)/bin/python -c "import rasa, rasa_sdk, pytest" 
 	@touch $@

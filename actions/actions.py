@@ -66,6 +66,9 @@ class ActionAnswerFromKnowledgeBase(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        chosen = next(tracker.get_latest_entity_values("article_id"), None)
+        if chosen:
+            return await self.answer_article(dispatcher, str(chosen))
         text = tracker.latest_message.get("text") or ""
         try:
             result = await self.client.search(text, message_language(tracker))
@@ -81,7 +84,7 @@ class ActionAnswerFromKnowledgeBase(Action):
             return [SlotSet("kb_candidates", compact_candidates(result))]
         if decision == "clarify":
             buttons = [
-                {"title": candidates[i]["title"], "payload": f'/choose_article{{"article_id":"{i}"}}'}
+                {"title": candidates[i]["title"], "payload": f'/ask_question{{"article_id":"{i}"}}'}
                 for i in result["options"]
             ]
             none_title = "None of these" if message_language(tracker) == "en" else "Hiçbiri"
@@ -91,31 +94,16 @@ class ActionAnswerFromKnowledgeBase(Action):
         await hand_off(self.client, dispatcher, tracker, "low_confidence", compact_candidates(result))
         return []
 
-
-class ActionAnswerArticle(Action):
-    """Answers with the article the visitor picked from the clarifying buttons."""
-
-    def __init__(self, client: Optional[BotServiceClient] = None) -> None:
-        self.client = client or BotServiceClient()
-
-    def name(self) -> Text:
-        return "action_answer_article"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        article_id = next(tracker.get_latest_entity_values("article_id"), None)
+    async def answer_article(self, dispatcher: CollectingDispatcher, article_id: str) -> List[EventType]:
+        """Answer with the article the visitor picked from the clarifying buttons."""
         try:
-            if not article_id:
-                raise BotServiceError("no article_id in the choice")
-            article = await self.client.article(str(article_id))
+            article = await self.client.article(article_id)
         except BotServiceError as exc:
             log.warning("could not load the chosen article: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
             return []
-        summary = article["body"].strip().split("\n\n")[0]
-        candidate = {"id": article["id"], "title": article["title"], "url": f"/articles/{article['id']}"}
-        dispatcher.utter_message(text=summary, json_message=answer_payload(candidate))
+        candidate = {"id": article["id"], "title": article["title"], "url": article["url"]}
+        dispatcher.utter_message(text=article["summary"], json_message=answer_payload(candidate))
         return []
 
 

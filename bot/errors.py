@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from sanic import Request, Sanic
@@ -57,7 +58,7 @@ def _handle(request: Request, exc: Exception) -> HTTPResponse:
     if isinstance(exc, KnowledgeBaseError):
         return error_response(exc.status_code, exc.code, str(exc))
     if isinstance(exc, SanicException):
-        code = type(exc).__name__.replace("Error", "").lower() or "error"
+        code = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__.removesuffix("Error")).lower() or "error"
         status = int(exc.status_code)
         return error_response(status, code, str(exc) if exc.quiet or status < 500 else "server error")
     log.exception("unhandled error", extra={"path": request.path})

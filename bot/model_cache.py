@@ -45,7 +45,7 @@ def ensure_model(root: Path = PROJECT_ROOT, rasa: Path | None = None) -> Path:
     """Return ``models/supportbot.tar.gz``, training it first when the data changed."""
     rasa = rasa or root / ".venv-rasa" / "bin" / "rasa"
     target = root / "models" / MODEL_NAME
-    stamp = target.with_suffix(".fingerprint")
+    stamp = target.parent / "supportbot.fingerprint"
     key = fingerprint(root)
     if target.exists() and stamp.exists() and stamp.read_text().strip() == key:
         return target
@@ -54,11 +54,11 @@ def ensure_model(root: Path = PROJECT_ROOT, rasa: Path | None = None) -> Path:
         print(f"training the Rasa model (fingerprint {key}) …", flush=True)
         cached.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [str(rasa), "train", "--out", str(cached.parent), "--fixed-model-name", f"{key}.partial"],
+            [str(rasa), "train", "--out", str(cached.parent), "--fixed-model-name", f"{key}-partial"],
             cwd=root,
             check=True,
         )
-        (cached.parent / f"{key}.partial.tar.gz").replace(cached)
+        (cached.parent / f"{key}-partial.tar.gz").replace(cached)
     else:
         print(f"reusing the trained Rasa model {cached}", flush=True)
     target.parent.mkdir(parents=True, exist_ok=True)

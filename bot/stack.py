@@ -156,6 +156,10 @@ class Stack:
             self.stop_service(name)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the action server, Rasa and the bot service.")
     parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "supportbot.tar.gz")
@@ -164,7 +168,10 @@ def main() -> int:
     stack = Stack(settings, args.model, settings.data_dir / "logs")
     print(f"starting the action server, Rasa and the bot service (logs in {stack.log_dir}) …", flush=True)
     started = time.monotonic()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and a plain `kill` both stop every service, even where the shell
+    # that started us had SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         stack.start()
         print(f"ready in {time.monotonic() - started:.0f}s", flush=True)

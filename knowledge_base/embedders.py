@@ -67,7 +67,11 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
 
             log.info("loading embedding model", extra={"model": self._display})
             self._model = SentenceTransformer(self._model_ref, device=self._device)
@@ -76,7 +80,8 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         model = self._load()
-        dim = model.get_sentence_embedding_dimension()  # type: ignore[attr-defined]
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
+        dim = getter()
         return int(dim)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

@@ -179,19 +179,26 @@ class KnowledgeBase:
 
     # -- changes -------------------------------------------------------------------
 
-    def _put_in_store(self, article: Article) -> tuple[list[int], list[int], np.ndarray, int, list[Entry]]:
+    def _put_in_store(
+        self, article: Article, vectors: np.ndarray | None = None
+    ) -> tuple[list[int], list[int], np.ndarray, int, list[Entry]]:
         entries = article_entries(article)
-        vectors = self.embedder.embed([e.text for e in entries])
+        if vectors is None:
+            vectors = self.embedder.embed([e.text for e in entries])
         result = self.store.put(article, entries, vectors)
         return result.removed_ids, result.added_ids, vectors, result.generation, entries
 
-    def put(self, article: Article) -> bool:
-        """Add or replace an article. Returns ``False`` when nothing changed."""
+    def put(self, article: Article, vectors: np.ndarray | None = None) -> bool:
+        """Add or replace an article. Returns ``False`` when nothing changed.
+
+        ``vectors`` may carry the article's entry vectors when the caller embedded
+        them already (batch import); otherwise they are computed here.
+        """
         with self._lock:
             self.refresh()
             if self.store.content_hash(article.id) == article.content_hash:
                 return False
-            removed, added, vectors, generation, entries = self._put_in_store(article)
+            removed, added, vectors, generation, entries = self._put_in_store(article, vectors)
             self._articles[article.id] = article
             for entry_id, entry in zip(added, entries, strict=True):
                 self._entry_article[entry_id] = article.id
@@ -211,11 +218,16 @@ class KnowledgeBase:
         """Load a folder of article files. With ``prune``, articles not in it are deleted."""
         loaded = load_directory(directory)
         report = ImportReport(errors=loaded.errors)
-        for article in loaded.articles:
+        changed = [a for a in loaded.articles if self.store.content_hash(a.id) != a.content_hash]
+        report.unchanged = [a.id for a in loaded.articles if a not in changed]
+        texts = [[e.text for e in article_entries(a)] for a in changed]
+        vectors = self.embedder.embed([t for group in texts for t in group])  # one batch: much faster
+        start = 0
+        for article, group in zip(changed, texts, strict=True):
             existed = self.store.content_hash(article.id) is not None
-            changed = self.put(article)
-            target = report.updated if existed else report.added
-            (target if changed else report.unchanged).append(article.id)
+            self.put(article, vectors[start : start + len(group)])
+            start += len(group)
+            (report.updated if existed else report.added).append(article.id)
         if prune and not loaded.errors:
             keep = {a.id for a in loaded.articles}
             for article in self.store.all():

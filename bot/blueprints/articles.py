@@ -9,6 +9,7 @@ from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
 
 from bot.errors import NotFound
+from bot.blueprints.search import article_url
 from knowledge_base.articles import Article
 from knowledge_base.kb import KnowledgeBase
 
@@ -33,7 +34,8 @@ async def list_articles(request: Request) -> HTTPResponse:
 
 @bp.get("/<article_id:str>")
 async def get_article(request: Request, article_id: str) -> HTTPResponse:
-    return json(_article(request, article_id).to_dict())
+    article = _article(request, article_id)
+    return json({**article.to_dict(), "summary": article.summary, "url": article_url(article.id)})
 
 
 @page_bp.get("/<article_id:str>")

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sanic import Sanic
+
+from bot.app import create_app
+from bot.rasa_client import BotReply, RasaUnavailable
+from bot.settings import load_settings
+from bot.storage import SQLiteStore
+from knowledge_base.kb import KnowledgeBase
+
+
+class FakeAssistant:
+    """Stands in for Rasa in unit tests: replies from a script, or fails."""
+
+    def __init__(self) -> None:
+        self.replies: list[BotReply] = [BotReply("Merhaba!")]
+        self.error: Exception | None = None
+        self.received: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+        self.received.append((conversation_id, text, metadata))
+        if self.error:
+            raise self.error
+        return list(self.replies)
+
+
+@pytest.fixture
+def assistant() -> FakeAssistant:
+    return FakeAssistant()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(tmp_path / "bot.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, kb: KnowledgeBase, store: SQLiteStore, assistant: FakeAssistant) -> Sanic:
+    settings = load_settings({}, data_dir=tmp_path)
+    return create_app(settings, kb, store, assistant, name=f"test_{uuid.uuid4().hex[:10]}")
+
+
+__all__ = ["FakeAssistant", "RasaUnavailable"]

@@ -1,0 +1,97 @@
+"""HTTP APIs of the bot service against a real app instance (in-process ASGI)."""
+
+from __future__ import annotations
+
+import pytest
+from sanic import Sanic
+
+from bot.storage import SQLiteStore
+
+pytestmark = pytest.mark.unit
+
+
+async def test_health(app: Sanic) -> None:
+    _, response = await app.asgi_client.get("/health")
+    assert response.status == 200
+    assert response.json == {"status": "ok", "articles": 6}
+
+
+async def test_search_returns_the_decision_with_answer_text_and_link(app: Sanic) -> None:
+    _, response = await app.asgi_client.post("/api/search", json={"query": "What is the return period?"})
+    assert response.status == 200
+    data = response.json
+    top = data["candidates"][0]
+    assert top["id"] == "return-window"
+    assert top["summary"] == "You can return any item within 14 days of delivery."
+    assert top["url"] == "/articles/return-window"
+    assert data["decision"] in ("answer", "clarify", "handoff")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "'query' must be a non-empty string"),
+        ({"query": "   "}, "'query' must be a non-empty string"),
+        ({"query": "x" * 10_001}, "at most 10000 characters, got 10001"),
+        ({"query": "ok", "language": "de"}, "'language' must be one of tr, en"),
+        ({"query": "ok", "top_k": 0}, "'top_k' must be an integer from 1 to 20, got 0"),
+    ],
+)
+async def test_search_rejects_bad_input_clearly(app: Sanic, body: dict[str, object], message: str) -> None:
+    _, response = await app.asgi_client.post("/api/search", json=body)
+    assert response.status == 400
+    assert message in response.json["error"]["message"]
+
+
+async def test_ticket_is_created_once_per_idempotency_key(app: Sanic, store: SQLiteStore) -> None:
+    store.append("conv-00001", "visitor", "yarın hava nasıl olacak?")
+    body = {
+        "conversation_id": "conv-00001",
+        "reason": "low_confidence",
+        "language": "tr",
+        "candidates": [{"id": "kargo-ucreti", "title": "Kargo ücreti", "score": 0.2}],
+        "idempotency_key": "conv-00001:m1",
+    }
+    _, first = await app.asgi_client.post("/api/tickets/", json=body)
+    _, again = await app.asgi_client.post("/api/tickets/", json=body)
+    assert first.status == 201 and first.json["created"] is True
+    assert again.status == 200 and again.json["id"] == first.json["id"]
+    _, detail = await app.asgi_client.get(f"/api/tickets/{first.json['id']}")
+    assert detail.json["transcript"][0]["text"] == "yarın hava nasıl olacak?"
+    assert detail.json["candidates"] == body["candidates"]
+    _, listing = await app.asgi_client.get("/api/tickets/")
+    assert [t["id"] for t in listing.json["tickets"]] == [first.json["id"]]
+    assert listing.json["tickets"][0]["message_count"] == 1
+
+
+async def test_ticket_validation(app: Sanic) -> None:
+    _, response = await app.asgi_client.post("/api/tickets/", json={"conversation_id": "c", "reason": ""})
+    assert response.status == 400
+    assert "'reason' must be a non-empty string" in response.json["error"]["message"]
+    _, response = await app.asgi_client.get("/api/tickets/?status=lost")
+    assert response.status == 400
+
+
+async def test_unknown_ticket_is_404(app: Sanic) -> None:
+    _, response = await app.asgi_client.get("/api/tickets/999")
+    assert response.status == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+async def test_articles_list_json_and_page(app: Sanic) -> None:
+    _, listing = await app.asgi_client.get("/api/articles/")
+    assert len(listing.json["articles"]) == 6
+    _, article = await app.asgi_client.get("/api/articles/iade-suresi")
+    assert article.json["title"] == "İade süresi"
+    assert article.json["url"] == "/articles/iade-suresi"
+    _, page = await app.asgi_client.get("/articles/iade-suresi")
+    assert page.status == 200 and "<h1>İade süresi</h1>" in page.text
+    _, missing = await app.asgi_client.get("/articles/nope")
+    assert missing.status == 404
+
+
+async def test_pages_are_served(app: Sanic) -> None:
+    for path, marker in [("/", "widget.js"), ("/agent", "agent.js"), ("/widget.js", "WebSocket")]:
+        _, response = await app.asgi_client.get(path)
+        assert response.status == 200, path
+        assert marker in response.text

@@ -1,0 +1,50 @@
+"""Parsing of the visitor's WebSocket frames (the live socket is tested end to end)."""
+
+import json
+
+import pytest
+
+from bot.blueprints.chat import parse_frame
+from bot.rasa_client import merge_replies
+
+pytestmark = pytest.mark.unit
+
+
+def error_code(frame: str | None) -> str:
+    assert frame is not None
+    return str(json.loads(frame)["error"]["code"])
+
+
+def test_good_frame() -> None:
+    assert parse_frame('{"type": "message", "text": "  merhaba  "}') == ("merhaba", None)
+    assert parse_frame('{"type": "message", "text": "hi"}'.encode()) == ("hi", None)
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (b"\xff\xfe\x00bad", "invalid_encoding"),
+        ("not json", "invalid_frame"),
+        ('["a list"]', "invalid_frame"),
+        ('{"type": "message", "text": 5}', "invalid_frame"),
+        ('{"type": "message", "text": "   "}', "empty_message"),
+        ('{"type": "message", "text": "\\u0000"}', "empty_message"),
+    ],
+)
+def test_bad_frames_get_a_clear_error(frame: str | bytes, code: str) -> None:
+    text, error = parse_frame(frame)
+    assert text is None
+    assert error_code(error) == code
+
+
+def test_rasa_text_and_custom_items_are_joined() -> None:
+    replies = merge_replies(
+        [
+            {"recipient_id": "c", "text": "Answer"},
+            {"recipient_id": "c", "custom": {"type": "answer", "article": {"id": "a"}}},
+            {"recipient_id": "c", "text": "Which one?", "buttons": [{"title": "A", "payload": "/x"}]},
+        ]
+    )
+    assert [r.text for r in replies] == ["Answer", "Which one?"]
+    assert replies[0].custom["article"] == {"id": "a"}
+    assert replies[1].payload()["buttons"] == [{"title": "A", "payload": "/x"}]

@@ -1,0 +1,133 @@
+"""The conversation hub with a fake assistant: nothing a visitor says is ever lost."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.hub import ConversationHub
+from bot.rasa_client import BotReply, RasaUnavailable
+from bot.storage import Message, SQLiteStore
+from tests.bot.conftest import FakeAssistant
+
+pytestmark = pytest.mark.unit
+
+CID = "conversation-1"
+
+
+@pytest.fixture
+def hub(store: SQLiteStore, assistant: FakeAssistant) -> ConversationHub:
+    return ConversationHub(store, store, assistant, default_language="tr", max_message_chars=100)
+
+
+async def test_message_and_replies_are_recorded_and_delivered(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    assistant.replies = [BotReply("Answer", custom={"type": "answer", "article": {"id": "a", "title": "A"}})]
+    seen: list[Message] = []
+
+    async def listener(message: Message) -> None:
+        seen.append(message)
+
+    hub.subscribe(CID, listener)
+    await hub.handle(CID, "Where is my order?")
+    assert [(m.sender, m.text) for m in seen] == [("visitor", "Where is my order?"), ("bot", "Answer")]
+    assert seen[1].payload["article"]["title"] == "A"
+    assert [m.text for m in store.transcript(CID)] == ["Where is my order?", "Answer"]
+    assert assistant.received == [(CID, "Where is my order?", {"language": "en"})]
+
+
+async def test_language_is_detected_and_remembered(hub: ConversationHub, assistant: FakeAssistant) -> None:
+    await hub.handle(CID, "Kargom nerede?")
+    await hub.handle(CID, "ok")
+    assert [r[2]["language"] for r in assistant.received] == ["tr", "tr"]
+
+
+async def test_rasa_down_hands_off_to_a_human_and_keeps_the_message(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    assistant.error = RasaUnavailable("ConnectError: refused")
+    replies = await hub.handle(CID, "Siparişim gelmedi")
+    ticket = store.open_ticket_for(CID)
+    assert ticket is not None and ticket.reason == "assistant_unavailable"
+    assert f"#{ticket.id}" in replies[0].text
+    assert "refused" not in replies[0].text  # no internals shown to the visitor
+    assert [m.sender for m in store.transcript(CID)] == ["visitor", "bot"]
+
+
+async def test_an_empty_reply_counts_as_a_failure(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    assistant.replies = []
+    replies = await hub.handle(CID, "Where is my refund?")
+    assert replies[0].payload["type"] == "handoff"
+    assert store.open_ticket_for(CID) is not None
+
+
+async def test_repeated_failures_reuse_one_ticket(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    assistant.error = RasaUnavailable("timeout")
+    await hub.handle(CID, "first")
+    await hub.handle(CID, "second")
+    assert len(store.list_tickets()) == 1
+
+
+async def test_too_long_message_is_kept_whole_but_not_sent_on(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    text = "Sipariş " * 50
+    replies = await hub.handle(CID, text.strip())
+    assert assistant.received == []
+    assert store.transcript(CID)[0].text == text.strip()
+    assert "100" in replies[0].text and replies[0].payload["type"] == "too_long"
+
+
+async def test_a_failing_listener_does_not_stop_delivery(hub: ConversationHub, store: SQLiteStore) -> None:
+    good: list[Message] = []
+
+    async def broken(message: Message) -> None:
+        raise ConnectionError("socket closed")
+
+    async def listener(message: Message) -> None:
+        good.append(message)
+
+    hub.subscribe(CID, broken)
+    hub.subscribe(CID, listener)
+    await hub.handle(CID, "merhaba")
+    assert len(good) == 2
+    assert len(store.transcript(CID)) == 2
+
+
+async def test_submitted_work_finishes_after_the_sender_is_gone(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    gate = asyncio.Event()
+    original = assistant.send
+
+    async def slow_send(*args: object) -> list[BotReply]:
+        await gate.wait()
+        return await original(*args)  # type: ignore[arg-type]
+
+    assistant.send = slow_send  # type: ignore[method-assign]
+
+    async def socket_handler() -> None:
+        await asyncio.shield(hub.submit(CID, "merhaba"))
+
+    handler = asyncio.create_task(socket_handler())
+    await asyncio.sleep(0.01)
+    handler.cancel()  # the visitor closed the page mid-answer
+    gate.set()
+    await hub.drain()
+    assert [m.sender for m in store.transcript(CID)] == ["visitor", "bot"]
+
+
+async def test_messages_of_one_conversation_are_handled_in_order(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    for i in range(5):
+        hub.submit(CID, f"message {i}")
+    await hub.drain()
+    visitor = [m.text for m in store.transcript(CID) if m.sender == "visitor"]
+    assert visitor == [f"message {i}" for i in range(5)]

@@ -1,0 +1,84 @@
+"""The command line as users run it: a real subprocess, the fake embedder via --model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTICLES, MALFORMED, PROJECT_ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def kb_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "knowledge_base", "--data-dir", str(tmp_path / "kb"), "--model", "hashing"]
+    return subprocess.run([*command, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_import_then_search_json(tmp_path: Path) -> None:
+    imported = kb_cli(tmp_path, "import", str(ARTICLES))
+    assert imported.returncode == 0, imported.stderr
+    assert "6 added" in imported.stdout
+    found = kb_cli(tmp_path, "search", "What is the return period?", "--json")
+    data = json.loads(found.stdout)
+    assert data["candidates"][0]["id"] == "return-window"
+    assert data["decision"] in ("answer", "clarify", "handoff") and data["reason"]
+
+
+def test_import_names_malformed_files_and_loads_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(ARTICLES, folder)
+    shutil.copy(MALFORMED / "bad-yaml.md", folder)
+    shutil.copy(MALFORMED / "not-utf8.md", folder)
+    result = kb_cli(tmp_path, "import", str(folder))
+    assert result.returncode == 1
+    assert "bad-yaml.md: invalid YAML" in result.stderr
+    assert "not-utf8.md: not UTF-8" in result.stderr
+    assert "6 added" in result.stdout and "2 malformed" in result.stdout
+    listed = kb_cli(tmp_path, "list").stdout
+    assert "return-window" in listed and "kargo-ucreti" in listed
+
+
+def test_import_of_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = kb_cli(tmp_path, "import", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "is not a folder" in result.stderr
+
+
+def test_empty_search_is_a_clear_error(tmp_path: Path) -> None:
+    result = kb_cli(tmp_path, "search", "  ")
+    assert result.returncode == 2
+    assert "query must not be empty" in result.stderr
+
+
+def test_eval_prints_a_summary_and_writes_details(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"q": "What is the return period?", "expect": "return-window"},
+        {"q": "Şifremi unuttum", "expect": "sifre-sifirlama"},
+        {"q": "Who won the football match?", "expect": None},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "details.jsonl"
+    result = kb_cli(tmp_path, "eval", str(ARTICLES), str(questions), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert set(summary) >= {"answered_correct", "handoff_recall", "wrong_answer_rate", "counts"}
+    assert summary["counts"]["questions"] == 3
+    details = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["q"] for d in details] == [r["q"] for r in rows]
+    assert set(details[0]) == {"q", "expect", "decision", "top_id", "score"}
+    assert not (tmp_path / "kb").exists(), "eval must not touch the live knowledge base"
+
+
+def test_eval_rejects_a_malformed_question_file(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "fine", "expect": null}\nnot json\n', encoding="utf-8")
+    result = kb_cli(tmp_path, "eval", str(ARTICLES), str(questions))
+    assert result.returncode == 2
+    assert "q.jsonl:2" in result.stderr

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from knowledge_base.calibration import MIN_QUESTIONS, calibrate, youden_threshold
+from knowledge_base.decision import Candidate, Thresholds, decide
+
+pytestmark = pytest.mark.unit
+
+T = Thresholds(answer=0.6, margin=0.05)
+
+
+def cand(article_id: str, score: float) -> Candidate:
+    return Candidate(article_id, article_id.title(), "en", score, "question", "q")
+
+
+def test_no_candidates_hands_off() -> None:
+    assert decide([], T)[0] == "handoff"
+
+
+def test_low_top_score_hands_off_and_says_why() -> None:
+    decision, reason, options = decide([cand("a", 0.59), cand("b", 0.3)], T)
+    assert decision == "handoff"
+    assert "0.590" in reason and "0.600" in reason
+    assert options == []
+
+
+def test_clear_winner_is_answered() -> None:
+    decision, reason, options = decide([cand("a", 0.9), cand("b", 0.7)], T)
+    assert decision == "answer"
+    assert [o.id for o in options] == ["a"]
+    assert "0.200 ahead" in reason
+
+
+def test_close_runner_up_above_threshold_asks_to_clarify() -> None:
+    decision, _, options = decide([cand("a", 0.80), cand("b", 0.78), cand("c", 0.77), cand("d", 0.76)], T)
+    assert decision == "clarify"
+    assert [o.id for o in options] == ["a", "b", "c"]
+
+
+def test_close_runner_up_below_threshold_does_not_block_an_answer() -> None:
+    decision, _, _ = decide([cand("a", 0.62), cand("b", 0.59)], T)
+    assert decision == "answer"
+
+
+def test_youden_threshold_separates_two_groups() -> None:
+    cut = youden_threshold(np.array([0.8, 0.85, 0.9]), np.array([0.3, 0.4, 0.5]))
+    assert 0.5 < cut <= 0.8
+
+
+def test_calibration_falls_back_to_defaults_with_few_questions() -> None:
+    held_out = [("a", "en")] * (MIN_QUESTIONS - 1)
+    assert calibrate(held_out, lambda i: (0.9, 0.1), T) is T
+
+
+def test_calibration_uses_only_the_scores_it_is_given() -> None:
+    rng = np.random.default_rng(0)
+    pos, neg = rng.normal(0.8, 0.05, 50), rng.normal(0.5, 0.05, 50)
+    result = calibrate([("a", "en")] * 50, lambda i: (pos[i], neg[i]), T)
+    assert 0.6 < result.answer < 0.75
+    assert result.source == "leave-one-out over 50 example questions"
+    assert result.details["held_out_top1_accuracy"] == 1.0

@@ -1,0 +1,133 @@
+"""The knowledge base with the fake embedder: changes, persistence and decisions."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.articles import parse_article, read_article
+from knowledge_base.embedders import HashingEmbedder
+from knowledge_base.errors import ArticleNotFound, InvalidQuery
+from knowledge_base.index import VectorIndex
+from knowledge_base.kb import KnowledgeBase
+from tests.conftest import ARTICLES
+
+pytestmark = pytest.mark.unit
+
+NEW_ARTICLE = """---
+id: gift-wrap
+title: Gift wrapping
+language: en
+questions:
+  - Can you wrap my present?
+  - Do you offer gift wrapping?
+---
+Yes, tick "gift wrap" at checkout; it costs 25 TL.
+"""
+
+
+def test_import_reports_added_then_unchanged(kb: KnowledgeBase) -> None:
+    again = kb.import_directory(ARTICLES)
+    assert again.added == [] and again.updated == []
+    assert len(again.unchanged) == 6
+
+
+def test_an_example_question_finds_its_article(kb: KnowledgeBase) -> None:
+    result = kb.search("What is the return period?")
+    assert result.candidates[0].id == "return-window"
+    assert result.candidates[0].matched_kind == "question"
+
+
+def test_search_stays_in_the_language_of_the_question(kb: KnowledgeBase) -> None:
+    assert {c.language for c in kb.search("Kargo ücreti ne kadar?").candidates} == {"tr"}
+    assert {c.language for c in kb.search("Is shipping free?").candidates} == {"en"}
+
+
+def test_turkish_typed_without_turkish_letters_finds_the_same_article(kb: KnowledgeBase) -> None:
+    assert kb.search("sifremi unuttum").candidates[0].id == "sifre-sifirlama"
+
+
+def test_empty_query_is_refused(kb: KnowledgeBase) -> None:
+    with pytest.raises(InvalidQuery, match="must not be empty"):
+        kb.search("   ")
+    with pytest.raises(InvalidQuery, match="got 0"):
+        kb.search("x", top_k=0)
+
+
+def test_result_explains_itself(kb: KnowledgeBase) -> None:
+    data = kb.search("How much is delivery?").to_dict()
+    assert data["decision"] in ("answer", "clarify", "handoff")
+    assert data["reason"]
+    assert set(data["thresholds"]) >= {"answer", "margin", "source"}
+    assert data["candidates"][0]["matched"]["kind"] in ("title", "question", "chunk")
+
+
+def test_new_article_is_searchable_at_once(kb: KnowledgeBase) -> None:
+    kb.put(parse_article(NEW_ARTICLE))
+    assert kb.search("Do you offer gift wrapping?").candidates[0].id == "gift-wrap"
+
+
+def test_edit_replaces_the_old_text(kb: KnowledgeBase) -> None:
+    old = read_article(ARTICLES / "shipping-cost.md")
+    edited = dataclasses.replace(old, questions=("Do you ship to Cyprus?",))
+    assert kb.put(edited) is True
+    assert kb.put(edited) is False  # unchanged content is not re-embedded
+    assert kb.search("Do you ship to Cyprus?").candidates[0].id == "shipping-cost"
+    hits = [c for c in kb.search("What do you charge for postage?").candidates if c.matched_kind == "question"]
+    assert all(c.matched_text != "What do you charge for postage?" for c in hits)
+
+
+def test_delete_removes_the_article_from_results(kb: KnowledgeBase) -> None:
+    kb.delete("password-reset")
+    assert "password-reset" not in {c.id for c in kb.search("I forgot my password").candidates}
+    with pytest.raises(ArticleNotFound):
+        kb.delete("password-reset")
+
+
+def test_a_change_made_by_another_process_is_seen_by_the_next_search(kb: KnowledgeBase, tmp_path: Path) -> None:
+    other = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder(256))
+    other.put(parse_article(NEW_ARTICLE))
+    other.close()
+    assert kb.search("Do you offer gift wrapping?").candidates[0].id == "gift-wrap"
+
+
+def test_reopening_uses_the_saved_index(kb: KnowledgeBase, tmp_path: Path) -> None:
+    kb.put(parse_article(NEW_ARTICLE))
+    loaded = VectorIndex.load(tmp_path / "kb" / "index.faiss")
+    assert loaded is not None
+    index, stamp = loaded
+    assert stamp.generation == kb.store.generation()
+    assert len(index) == sum(1 for _ in kb.store.entries())
+
+
+def test_stale_or_broken_index_file_is_rebuilt_from_the_store(kb: KnowledgeBase, tmp_path: Path) -> None:
+    index_file = tmp_path / "kb" / "index.faiss"
+    index_file.write_bytes(b"not an index")
+    reopened = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder(256))
+    assert reopened.search("What is the return period?").candidates[0].id == "return-window"
+    assert VectorIndex.load(index_file) is not None
+
+
+def test_changing_the_embedding_model_re_embeds_everything(kb: KnowledgeBase, tmp_path: Path) -> None:
+    kb.close()
+    reopened = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder(128))
+    assert reopened.store.get_meta("embedder") == "hashing:128"
+    assert all(e.vector.shape == (128,) for e in reopened.store.entries())
+    assert reopened.search("What is the return period?").candidates[0].id == "return-window"
+
+
+def test_thresholds_are_recalibrated_after_a_change(kb: KnowledgeBase) -> None:
+    before = kb.thresholds()
+    kb.put(parse_article(NEW_ARTICLE))
+    after = kb.thresholds()
+    assert before.source.startswith("leave-one-out over 18 ")
+    assert after.source.startswith("leave-one-out over 20 ")
+
+
+def test_empty_knowledge_base_hands_off(tmp_path: Path) -> None:
+    empty = KnowledgeBase.open(tmp_path / "empty", HashingEmbedder(64))
+    result = empty.search("anything")
+    assert result.decision == "handoff"
+    assert result.candidates == []

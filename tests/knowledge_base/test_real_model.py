@@ -1,0 +1,52 @@
+"""The same behaviours with the real offline model on the sample help center."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.embedders import SentenceTransformerEmbedder
+from knowledge_base.kb import KnowledgeBase
+from tests.conftest import SAMPLE_ARTICLES
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def real_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    base = KnowledgeBase.open(Path(tmp_path_factory.mktemp("real")) / "kb", SentenceTransformerEmbedder())
+    report = base.import_directory(SAMPLE_ARTICLES)
+    assert not report.errors
+    yield base
+    base.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("İade süresi kaç gün?", "iade-kosullari"),
+        ("iade suresi kac gun", "iade-kosullari"),
+        ("şifremi unuttum", "sifre-sifirlama"),
+        ("sifremi unuttum", "sifre-sifirlama"),
+        ("How long do refunds take?", "refund-timing"),
+        ("can I pay in installments", "installments"),
+    ],
+)
+def test_answers_questions_in_both_languages(real_kb: KnowledgeBase, question: str, article: str) -> None:
+    result = real_kb.search(question)
+    assert result.decision == "answer", result.reason
+    assert result.candidates[0].id == article
+
+
+@pytest.mark.parametrize("question", ["yarın hava nasıl olacak?", "What will the weather be like tomorrow?"])
+def test_hands_off_what_the_help_center_does_not_cover(real_kb: KnowledgeBase, question: str) -> None:
+    result = real_kb.search(question)
+    assert result.decision == "handoff", result.reason
+
+
+def test_calibration_comes_from_the_example_questions(real_kb: KnowledgeBase) -> None:
+    thresholds = real_kb.thresholds()
+    assert thresholds.source.startswith("leave-one-out over ")
+    assert 0.3 < thresholds.answer < 0.95

@@ -1,0 +1,37 @@
+import pytest
+
+from knowledge_base.language import detect_language
+from knowledge_base.text import fold, turkish_lower, words
+
+pytestmark = pytest.mark.unit
+
+
+def test_fold_makes_turkish_with_and_without_turkish_letters_equal() -> None:
+    assert fold("İADE SÜRESİ kaç gün?") == fold("iade suresi kac gun?") == "iade suresi kac gun?"
+    assert fold("Şifremi unuttum, ĞÜŞİÖÇ ığüşöç") == "sifremi unuttum, gusioc igusoc"
+
+
+def test_turkish_lower_handles_dotted_and_dotless_i() -> None:
+    assert turkish_lower("IĞDIR İZMİR") == "ığdır izmir"
+
+
+def test_words_are_ascii_tokens() -> None:
+    assert words("Kargom nerede? 2 gün oldu!") == ["kargom", "nerede", "2", "gun", "oldu"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ürünü nasıl iade ederim?", "tr"),
+        ("siparisim nerede kaldi", "tr"),
+        ("kargo ucreti ne kadar", "tr"),
+        ("yarın hava nasıl olacak?", "tr"),
+        ("Where is my order?", "en"),
+        ("how do I reset my password", "en"),
+        ("ok", None),
+        ("👍", None),
+        ("12345", None),
+    ],
+)
+def test_detect_language(text: str, language: str | None) -> None:
+    assert detect_language(text) == language
