@@ -10,7 +10,6 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
-ARTICLES ?= knowledge_base/sample_articles
 # pip prints a warning per package for this machine's optional local indexes; keep real errors.
 PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" || true
 
@@ -48,8 +47,8 @@ model: setup ## train the Rasa model if config, domain or data changed (cached b
 	@$(PY) -m bot.model_cache
 
 .PHONY: index
-index: setup ## import the sample articles into the knowledge base (only changed ones are embedded)
-	@$(PY) -m knowledge_base import $(ARTICLES)
+index: setup ## import SUPPORTBOT_ARTICLES_DIR (default: the sample articles); only changed ones are embedded
+	@$(PY) -m knowledge_base import
 
 .PHONY: run
 run: model index ## start action server, Rasa and bot service on 127.0.0.1 and print the chat URL
@@ -57,13 +56,13 @@ run: model index ## start action server, Rasa and bot service on 127.0.0.1 and p
 
 .PHONY: lint
 lint: setup ## ruff lint and format check
-	@$(VENV)/bin/ruff check bot knowledge_base actions tests
-	@$(VENV)/bin/ruff format --check bot knowledge_base actions tests
+	@$(VENV)/bin/ruff check bot knowledge_base actions benchmarks tests
+	@$(VENV)/bin/ruff format --check bot knowledge_base actions benchmarks tests
 
 .PHONY: format
 format: setup ## apply ruff's formatting and safe fixes
-	@$(VENV)/bin/ruff check --fix bot knowledge_base actions tests
-	@$(VENV)/bin/ruff format bot knowledge_base actions tests
+	@$(VENV)/bin/ruff check --fix bot knowledge_base actions benchmarks tests
+	@$(VENV)/bin/ruff format bot knowledge_base actions benchmarks tests
 
 .PHONY: typecheck
 typecheck: setup ## mypy over bot/ and knowledge_base/
@@ -88,6 +87,10 @@ test-e2e: model ## end-to-end: real Rasa, actions and bot service, real WebSocke
 .PHONY: test
 test: setup model lint typecheck validate test-actions ## every check and test (what CI runs)
 	@$(PY) -m pytest -q
+
+.PHONY: bench-stack
+bench-stack: model ## start the real stack, hold conversations, print start time, memory and reply times
+	@$(PY) -m benchmarks.stack
 
 .PHONY: settings
 settings: setup ## print the settings table (SUPPORTBOT_* variables)

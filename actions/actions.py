@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -46,12 +46,10 @@ def compact_candidates(result: Dict[str, Any]) -> List[Dict[str, Any]]:
 class ActionDetectLanguage(Action):
     """Fills the ``language`` slot after every visitor message (custom slot mapping)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_detect_language"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         language = message_language(tracker)
         return [SlotSet("language", language)] if language else []
 
@@ -60,12 +58,10 @@ class ActionAnswerFromKnowledgeBase(Action):
     def __init__(self, client: Optional[BotServiceClient] = None) -> None:
         self.client = client or BotServiceClient()
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_from_kb"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         chosen = next(tracker.get_latest_entity_values("article_id"), None)
         if chosen:
             return await self.answer_article(dispatcher, str(chosen))
@@ -142,12 +138,10 @@ class ActionHandoff(Action):
     def __init__(self, client: Optional[BotServiceClient] = None) -> None:
         self.client = client or BotServiceClient()
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         candidates = tracker.get_slot("kb_candidates") or []
         await hand_off(self.client, dispatcher, tracker, "visitor_request", candidates)
         return [SlotSet("kb_candidates", None)]

@@ -23,13 +23,15 @@ class BotServiceClient:
 
     async def _request(self, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         try:
-            async with aiohttp.ClientSession(timeout=self.timeout) as session:
-                async with session.request(method, self.base_url + path, json=body) as response:
-                    data = await response.json(content_type=None)
-                    if response.status >= 400:
-                        message = (data or {}).get("error", {}).get("message", response.reason)
-                        raise BotServiceError(f"{method} {path} answered {response.status}: {message}")
-                    return data
+            async with (
+                aiohttp.ClientSession(timeout=self.timeout) as session,
+                session.request(method, self.base_url + path, json=body) as response,
+            ):
+                data = await response.json(content_type=None)
+                if response.status >= 400:
+                    message = (data or {}).get("error", {}).get("message", response.reason)
+                    raise BotServiceError(f"{method} {path} answered {response.status}: {message}")
+                return data
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise BotServiceError(f"{method} {path} failed: {type(exc).__name__}: {exc}") from exc
 

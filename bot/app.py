@@ -32,7 +32,9 @@ def create_app(
     app.ctx.kb = kb
     app.ctx.store = store
     app.ctx.hub = ConversationHub(
-        store, store, assistant,
+        store,
+        store,
+        assistant,
         default_language=settings.default_language,
         max_message_chars=settings.max_message_chars,
     )

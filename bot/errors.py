@@ -1,6 +1,6 @@
 """One JSON error shape for every API response and WebSocket error frame::
 
-    {"error": {"status": 422, "code": "invalid_article", "message": "..."}}
+{"error": {"status": 422, "code": "invalid_article", "message": "..."}}
 """
 
 from __future__ import annotations

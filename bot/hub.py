@@ -112,8 +112,11 @@ class ConversationHub:
     async def _hand_off(self, conversation_id: str, language: str) -> Message:
         try:
             ticket, _ = self.tickets.create_ticket(
-                conversation_id, reason="assistant_unavailable", language=language,
-                candidates=[], idempotency_key=None,
+                conversation_id,
+                reason="assistant_unavailable",
+                language=language,
+                candidates=[],
+                idempotency_key=None,
             )
         except Exception:
             log.exception("could not create a ticket", extra={"conversation": conversation_id})

@@ -102,7 +102,8 @@ def settings_table() -> str:
     """The table as Markdown, for the README and ``make help-settings``."""
     lines = ["| variable | default | what it does |", "|---|---|---|"]
     for s in SETTINGS:
-        lines.append(f"| `{PREFIX}{s.name}` | `{s.default}` | {s.help} |")
+        default = f"`{s.default}`" if s.default else "(empty)"
+        lines.append(f"| `{PREFIX}{s.name}` | {default} | {s.help} |")
     return "\n".join(lines)
 
 

@@ -73,9 +73,18 @@ def build_services(settings: Settings, model: Path) -> dict[str, Service]:
         "rasa": Service(
             "rasa",
             [
-                str(RASA_BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1",
-                "--port", str(settings.rasa_port), "--credentials", "credentials.yml",
-                "--endpoints", "endpoints.yml",
+                str(RASA_BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(settings.rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
             ],
             f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",
         ),
@@ -106,8 +115,13 @@ class Stack:
         service.log_path = self.log_dir / f"{name}.log"
         log = service.log_path.open("ab")
         service.process = subprocess.Popen(
-            service.argv, cwd=PROJECT_ROOT, env={**self.env, **service.env},
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            service.argv,
+            cwd=PROJECT_ROOT,
+            env={**self.env, **service.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         log.close()
 

@@ -94,14 +94,10 @@ def article_from_mapping(data: dict[str, Any], body: str, source: str) -> Articl
         raise ArticleFormatError(source, f"missing required field(s): {', '.join(missing)}")
     article_id = str(data["id"]).strip()
     if not ARTICLE_ID_PATTERN.match(article_id):
-        raise ArticleFormatError(
-            source, f"id must be lowercase letters, digits and hyphens, got {article_id!r}"
-        )
+        raise ArticleFormatError(source, f"id must be lowercase letters, digits and hyphens, got {article_id!r}")
     language = str(data["language"]).strip().lower()
     if language not in SUPPORTED_LANGUAGES:
-        raise ArticleFormatError(
-            source, f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, got {language!r}"
-        )
+        raise ArticleFormatError(source, f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, got {language!r}")
     if not body.strip():
         raise ArticleFormatError(source, "the article body is empty")
     known = {"id", "title", "language", "tags", "questions"}

@@ -1,9 +1,9 @@
 """Command line of the knowledge base (a public interface: keep it stable).
 
-    python -m knowledge_base import DIR [--prune]
-    python -m knowledge_base search "text" [--language tr|en] [--json]
-    python -m knowledge_base list
-    python -m knowledge_base eval ARTICLES_DIR QUESTIONS.jsonl [--out DETAILS.jsonl]
+python -m knowledge_base import DIR [--prune]
+python -m knowledge_base search "text" [--language tr|en] [--json]
+python -m knowledge_base list
+python -m knowledge_base eval ARTICLES_DIR QUESTIONS.jsonl [--out DETAILS.jsonl]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     imp = sub.add_parser("import", help="load a folder of article files into the store and index")
-    imp.add_argument("directory", type=Path)
+    imp.add_argument("directory", type=Path, nargs="?", help="default: setting ARTICLES_DIR")
     imp.add_argument("--prune", action="store_true", help="delete stored articles missing from the folder")
 
     search = sub.add_parser("search", help="decision plus the top candidates for a question")
@@ -52,6 +52,7 @@ def _open(settings: Settings, args: argparse.Namespace) -> KnowledgeBase:
 
 
 def _cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    args.directory = args.directory or load_settings().articles_dir
     if not args.directory.is_dir():
         print(f"error: {args.directory} is not a folder", file=sys.stderr)
         return 2

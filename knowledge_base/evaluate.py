@@ -33,7 +33,7 @@ def read_questions(path: Path) -> Iterator[tuple[str, str | None]]:
                 row = json.loads(line)
                 question, expect = row["q"], row["expect"]
             except (ValueError, KeyError, TypeError) as exc:
-                raise QuestionFileError(f"{path}:{number}: expected {{\"q\": ..., \"expect\": ...}}") from exc
+                raise QuestionFileError(f'{path}:{number}: expected {{"q": ..., "expect": ...}}') from exc
             if not isinstance(question, str) or not (expect is None or isinstance(expect, str)):
                 raise QuestionFileError(f"{path}:{number}: 'q' must be a string and 'expect' a string or null")
             yield question, expect
@@ -65,9 +65,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def evaluate(
-    articles_dir: Path, questions: Path, embedder: Embedder, details: TextIO | None = None
-) -> dict[str, Any]:
+def evaluate(articles_dir: Path, questions: Path, embedder: Embedder, details: TextIO | None = None) -> dict[str, Any]:
     """Build a temporary knowledge base from ``articles_dir`` and score ``questions``."""
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         kb = KnowledgeBase.open(Path(tmp), embedder)

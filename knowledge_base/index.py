@@ -42,7 +42,7 @@ class VectorIndex:
 
     def remove(self, ids: list[int]) -> None:
         if ids:
-            self._index.remove_ids(np.asarray(ids, np.int64))
+            self._index.remove_ids(np.asarray(ids, np.int64))  # type: ignore[arg-type]
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape ``(len(vectors), k)``; missing hits have id -1."""

@@ -131,11 +131,7 @@ class KnowledgeBase:
         self._articles = {a.id: a for a in self.store.all()}
         self._entry_article, self._entry_meta = {}, {}
         loaded = VectorIndex.load(self.index_path) if self.index_path else None
-        stale = (
-            loaded is None
-            or loaded[1].generation != generation
-            or loaded[1].embedder != self.embedder.name
-        )
+        stale = loaded is None or loaded[1].generation != generation or loaded[1].embedder != self.embedder.name
         ids, vectors = [], []
         for entry in self.store.entries():
             self._entry_article[entry.id] = entry.article_id
@@ -256,9 +252,7 @@ class KnowledgeBase:
 
     def _calibrate(self) -> Thresholds:
         assert self._index is not None
-        questions = [
-            (eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"
-        ]
+        questions = [(eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"]
         if not questions:
             return self.default_thresholds
         vectors = np.vstack([self._vector(eid) for eid, _ in questions])
@@ -322,4 +316,3 @@ class KnowledgeBase:
         close = getattr(self.store, "close", None)
         if close:
             close()
-

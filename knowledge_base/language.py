@@ -39,8 +39,8 @@ def detect_language(text: str) -> str | None:
     tokens = words(turkish_lower(text))
     if not tokens:
         return None
-    tr = sum(1 for t in tokens if t in _TR_WORDS)
-    en = sum(1 for t in tokens if t in _EN_WORDS)
+    tr = float(sum(1 for t in tokens if t in _TR_WORDS))
+    en = float(sum(1 for t in tokens if t in _EN_WORDS))
     tr += 0.5 * sum(1 for t in tokens if t not in _EN_WORDS and t.endswith(_TR_SUFFIXES))
     if tr == en:
         return None

@@ -37,9 +37,7 @@ def fold(text: str) -> str:
     """Lower-case, fold Turkish letters to ASCII and collapse white space."""
     text = unicodedata.normalize("NFC", text)
     text = turkish_lower(text).translate(_TURKISH_FOLD)
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
-    )
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", text).strip()
 
 

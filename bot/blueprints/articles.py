@@ -8,8 +8,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
 
-from bot.errors import NotFound
 from bot.blueprints.search import article_url
+from bot.errors import NotFound
 from knowledge_base.articles import Article
 from knowledge_base.kb import KnowledgeBase
 

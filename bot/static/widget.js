@@ -9,13 +9,13 @@
   var origin = base.origin;
   var lang = (script && script.dataset.lang) || (navigator.language || "tr").slice(0, 2);
   if (lang !== "tr" && lang !== "en") lang = "en";
-  var MAX_CHARS = 2000;
+  var MAX_CHARS = 60000; // the server keeps longer-than-searchable messages; this only guards the socket
   var T = {
     tr: { title: "Destek", placeholder: "Sorunuzu yazın…", send: "Gönder", open: "Yardım",
-          offline: "Bağlantı koptu, yeniden bağlanılıyor…", tooLong: "Mesaj çok uzun (en fazla " + MAX_CHARS + " karakter).",
+          offline: "Bağlantı koptu, yeniden bağlanılıyor…", tooLong: "Mesaj gönderilemeyecek kadar uzun.",
           read: "Makalenin tamamı", ticket: "Talep" },
     en: { title: "Support", placeholder: "Type your question…", send: "Send", open: "Help",
-          offline: "Connection lost, reconnecting…", tooLong: "Message too long (at most " + MAX_CHARS + " characters).",
+          offline: "Connection lost, reconnecting…", tooLong: "This message is too long to send.",
           read: "Read the full article", ticket: "Ticket" }
   }[lang];
   var storeKey = "supportbot.conversation";
@@ -34,7 +34,7 @@
     '<section class="sb-panel" hidden role="dialog">' +
     '  <header class="sb-header"><span class="sb-title"></span><span class="sb-status" aria-live="polite"></span></header>' +
     '  <ol class="sb-log" aria-live="polite"></ol>' +
-    '  <form class="sb-form"><textarea class="sb-input" rows="1" maxlength="' + (MAX_CHARS * 8) + '"></textarea>' +
+    '  <form class="sb-form"><textarea class="sb-input" rows="1" maxlength="' + MAX_CHARS + '"></textarea>' +
     '  <button class="sb-send" type="submit"></button></form>' +
     '</section>';
   document.body.appendChild(root);
@@ -121,7 +121,7 @@
   function send(text) {
     text = (text || "").trim();
     if (!text) return;
-    if (text.length > MAX_CHARS * 8) { notice(T.tooLong); return; }
+    if (text.length > MAX_CHARS) { notice(T.tooLong); return; }
     var frame = JSON.stringify({ type: "message", text: text });
     if (ws && ws.readyState === 1) ws.send(frame); else { queue.push(frame); connect(); }
   }

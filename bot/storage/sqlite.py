@@ -66,9 +66,7 @@ class SQLiteStore:
 
     # -- conversations -------------------------------------------------------------
 
-    def append(
-        self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None
-    ) -> Message:
+    def append(self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None) -> Message:
         if sender not in SENDERS:
             raise ValueError(f"sender must be one of {', '.join(SENDERS)}, got {sender!r}")
         body = json.dumps(payload or {}, ensure_ascii=False)
@@ -81,9 +79,7 @@ class SQLiteStore:
                     "RETURNING id, created_at",
                     (conversation_id, sender, text, body),
                 ).fetchone()
-                self._db.execute(
-                    "UPDATE conversations SET updated_at = ? WHERE id = ?", (row[1], conversation_id)
-                )
+                self._db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (row[1], conversation_id))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -142,8 +138,14 @@ class SQLiteStore:
                 row = self._db.execute(
                     "INSERT INTO tickets(conversation_id, reason, language, priority, candidates, idempotency_key) "
                     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                    (conversation_id, reason, language, priority, json.dumps(candidates or [], ensure_ascii=False),
-                     idempotency_key),
+                    (
+                        conversation_id,
+                        reason,
+                        language,
+                        priority,
+                        json.dumps(candidates or [], ensure_ascii=False),
+                        idempotency_key,
+                    ),
                 ).fetchone()
                 ticket = self._one("id = ?", (row[0],))
                 self._db.execute("COMMIT")

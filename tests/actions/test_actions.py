@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -19,28 +19,28 @@ pytestmark = pytest.mark.unit
 
 
 class StubClient(BotServiceClient):
-    def __init__(self, search_result: Optional[Dict[str, Any]] = None, fail: bool = False) -> None:
+    def __init__(self, search_result: dict[str, Any] | None = None, fail: bool = False) -> None:
         super().__init__("http://127.0.0.1:9")
         self.search_result = search_result or {}
         self.fail = fail
-        self.tickets: List[Dict[str, Any]] = []
+        self.tickets: list[dict[str, Any]] = []
 
-    async def search(self, query: str, language: Optional[str]) -> Dict[str, Any]:
+    async def search(self, query: str, language: str | None) -> dict[str, Any]:
         if self.fail:
             raise BotServiceError("connection refused")
         return self.search_result
 
-    async def article(self, article_id: str) -> Dict[str, Any]:
+    async def article(self, article_id: str) -> dict[str, Any]:
         return {"id": article_id, "title": "Chosen", "summary": "Chosen answer.", "url": f"/articles/{article_id}"}
 
-    async def create_ticket(self, **kwargs: Any) -> Dict[str, Any]:
+    async def create_ticket(self, **kwargs: Any) -> dict[str, Any]:
         if self.fail:
             raise BotServiceError("connection refused")
         self.tickets.append(kwargs)
         return {"id": 42}
 
 
-def tracker(text: str, language: Optional[str] = "tr", entities: Optional[list] = None) -> Tracker:
+def tracker(text: str, language: str | None = "tr", entities: list | None = None) -> Tracker:
     latest = {
         "text": text,
         "message_id": "m-1",
@@ -51,9 +51,14 @@ def tracker(text: str, language: Optional[str] = "tr", entities: Optional[list] 
     return Tracker("visitor-1", {"language": None, "kb_candidates": None}, latest, [], False, None, {}, "action_listen")
 
 
-def candidate(article_id: str, score: float) -> Dict[str, Any]:
-    return {"id": article_id, "title": article_id.title(), "score": score, "summary": f"{article_id} text",
-            "url": f"/articles/{article_id}"}
+def candidate(article_id: str, score: float) -> dict[str, Any]:
+    return {
+        "id": article_id,
+        "title": article_id.title(),
+        "score": score,
+        "summary": f"{article_id} text",
+        "url": f"/articles/{article_id}",
+    }
 
 
 async def run(action: Any, t: Tracker) -> tuple[CollectingDispatcher, list]:

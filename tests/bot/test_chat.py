@@ -17,7 +17,7 @@ def error_code(frame: str | None) -> str:
 
 def test_good_frame() -> None:
     assert parse_frame('{"type": "message", "text": "  merhaba  "}') == ("merhaba", None)
-    assert parse_frame('{"type": "message", "text": "hi"}'.encode()) == ("hi", None)
+    assert parse_frame(b'{"type": "message", "text": "hi"}') == ("hi", None)
 
 
 @pytest.mark.parametrize(

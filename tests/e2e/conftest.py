@@ -1,0 +1,90 @@
+"""Start the real stack once per test session: action server, Rasa and the bot service.
+
+Free ports on 127.0.0.1, a temporary data folder, the sample help center
+imported with the real embedding model, and the trained Rasa model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from bot.model_cache import ensure_model
+from bot.settings import load_settings
+from bot.stack import Stack
+from tests.conftest import PROJECT_ROOT, SAMPLE_ARTICLES
+
+REPLY_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir = Path(tmp_path_factory.mktemp("stack"))
+    imported = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "--data-dir", str(data_dir / "kb"), "import", str(SAMPLE_ARTICLES)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert imported.returncode == 0, imported.stderr
+    settings = load_settings({}, data_dir=data_dir, port=free_port(), rasa_port=free_port(), actions_port=free_port())
+    running = Stack(settings, ensure_model(), data_dir / "logs")
+    running.start(timeout=420)
+    yield running
+    running.stop()
+
+
+class Chat:
+    """A visitor's WebSocket, as the widget uses it."""
+
+    def __init__(self, ws: Any, welcome: dict[str, Any]) -> None:
+        self.ws = ws
+        self.welcome = welcome
+        self.conversation_id: str = welcome["conversation_id"]
+
+    @classmethod
+    async def open(cls, stack: Stack, conversation: str | None = None) -> Chat:
+        url = stack.url.replace("http", "ws") + "/chat/ws" + (f"?conversation={conversation}" if conversation else "")
+        ws = await websockets.connect(url, max_size=2**22)
+        welcome = json.loads(await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT))
+        assert welcome["type"] == "welcome"
+        return cls(ws, welcome)
+
+    async def frame(self) -> dict[str, Any]:
+        return dict(json.loads(await asyncio.wait_for(self.ws.recv(), REPLY_TIMEOUT)))
+
+    async def send_raw(self, data: str | bytes) -> None:
+        await self.ws.send(data)
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        """Send a message; return the transcript lines up to the first reply of the bot."""
+        await self.ws.send(json.dumps({"type": "message", "text": text}))
+        return await self.until_reply()
+
+    async def until_reply(self) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        while True:
+            frame = await self.frame()
+            assert frame["type"] == "message", frame
+            lines.append(frame["message"])
+            if frame["message"]["sender"] in ("bot", "system"):
+                return lines
+
+    async def close(self) -> None:
+        await self.ws.close()

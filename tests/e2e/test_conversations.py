@@ -1,0 +1,163 @@
+"""Real conversations over the real WebSocket, through Rasa, the actions and the knowledge base.
+
+The tests run in file order: the last ones stop the action server and then Rasa.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from bot.stack import Stack
+from knowledge_base.articles import load_directory
+from tests.conftest import SAMPLE_ARTICLES
+from tests.e2e.conftest import Chat
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+TITLES = {a.id: a.title for a in load_directory(SAMPLE_ARTICLES).articles}
+
+
+def assert_all_running(stack: Stack, *names: str) -> None:
+    for name in names or tuple(stack.services):
+        assert stack.services[name].running(), f"{name} crashed:\n{stack.services[name].log_tail()}"
+
+
+def ticket(stack: Stack, number: int) -> dict[str, object]:
+    response = httpx.get(f"{stack.url}/api/tickets/{number}", timeout=10)
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [("İade süresi kaç gün?", "iade-kosullari"), ("How long do refunds take?", "refund-timing")],
+)
+async def test_a_question_gets_the_right_article_with_its_title(stack: Stack, question: str, article: str) -> None:
+    chat = await Chat.open(stack)
+    lines = await chat.say(question)
+    assert [line["sender"] for line in lines] == ["visitor", "bot"]
+    answer = lines[-1]
+    assert answer["payload"]["type"] == "answer"
+    assert answer["payload"]["article"]["id"] == article
+    assert answer["payload"]["article"]["title"] == TITLES[article]
+    assert answer["text"]
+    page = httpx.get(stack.url + answer["payload"]["article"]["url"], timeout=10)
+    assert page.status_code == 200 and TITLES[article] in page.text
+    await chat.close()
+
+
+async def test_an_uncovered_question_creates_a_ticket_with_the_full_transcript(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    greeting = await chat.say("Merhaba")
+    assert greeting[-1]["sender"] == "bot"
+    lines = await chat.say("yarın hava nasıl olacak?")
+    reply = lines[-1]
+    assert reply["payload"]["type"] == "handoff"
+    number = reply["payload"]["ticket"]["id"]
+    assert f"#{number}" in reply["text"]
+    assert "Talep numaranız" in reply["text"]  # answered in Turkish
+
+    data = ticket(stack, number)
+    assert data["reason"] == "low_confidence"
+    assert data["language"] == "tr"
+    assert data["candidates"], "the articles the bot tried are kept for the agent"
+    texts = [m["text"] for m in data["transcript"]]  # type: ignore[union-attr]
+    assert texts == ["Merhaba", greeting[-1]["text"], "yarın hava nasıl olacak?", reply["text"]]
+    listing = httpx.get(f"{stack.url}/api/tickets/", timeout=10).json()
+    assert number in [t["id"] for t in listing["tickets"]]
+    agent_page = httpx.get(f"{stack.url}/agent", timeout=10)
+    assert agent_page.status_code == 200 and "Tickets" in agent_page.text
+    await chat.close()
+
+
+async def test_asking_for_a_human_creates_a_ticket(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    reply = (await chat.say("I want to talk to a human"))[-1]
+    assert reply["payload"]["type"] == "handoff"
+    assert ticket(stack, reply["payload"]["ticket"]["id"])["reason"] == "visitor_request"
+    await chat.close()
+
+
+async def test_empty_message_gets_a_clear_error_and_the_chat_goes_on(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    await chat.send_raw(json.dumps({"type": "message", "text": "   "}))
+    error = await chat.frame()
+    assert error["type"] == "error" and error["error"]["code"] == "empty_message"
+    assert (await chat.say("Merhaba"))[-1]["sender"] == "bot"
+    assert_all_running(stack)
+    await chat.close()
+
+
+async def test_a_10kb_message_is_kept_and_answered_politely(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    text = ("Siparişim hakkında çok uzun bir açıklama. " * 300)[:10_240].strip()
+    lines = await chat.say(text)
+    assert lines[0]["text"] == text
+    assert lines[-1]["payload"]["type"] == "too_long"
+    assert (await chat.say("Kargo ücreti ne kadar?"))[-1]["sender"] == "bot"
+    assert_all_running(stack)
+    await chat.close()
+
+
+async def test_non_utf8_bytes_get_a_clear_error(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    await chat.send_raw(b"\xff\xfe\xfa not utf-8")
+    error = await chat.frame()
+    assert error["type"] == "error" and error["error"]["code"] == "invalid_encoding"
+    await chat.send_raw("definitely not json")
+    assert (await chat.frame())["error"]["code"] == "invalid_frame"
+    assert (await chat.say("Hello"))[-1]["sender"] == "bot"
+    assert_all_running(stack)
+    await chat.close()
+
+
+async def test_closing_the_socket_mid_answer_loses_nothing(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    conversation = chat.conversation_id
+    await chat.send_raw(json.dumps({"type": "message", "text": "Şifremi unuttum"}))
+    await chat.close()  # gone before the answer arrives
+    for _ in range(60):
+        again = await Chat.open(stack, conversation)
+        senders = [m["sender"] for m in again.welcome["history"]]
+        await again.close()
+        if senders == ["visitor", "bot"]:
+            break
+        await asyncio.sleep(1)
+    assert senders == ["visitor", "bot"]
+    assert again.welcome["history"][1]["payload"]["article"]["id"] == "sifre-sifirlama"
+    assert_all_running(stack)
+
+
+async def test_action_server_down_hands_off_and_keeps_the_transcript(stack: Stack) -> None:
+    stack.stop_service("actions")
+    try:
+        chat = await Chat.open(stack)
+        lines = await chat.say("Where is my order?")
+        reply = lines[-1]
+        assert reply["sender"] in ("bot", "system")
+        assert reply["payload"]["type"] == "handoff"
+        data = ticket(stack, reply["payload"]["ticket"]["id"])
+        assert data["transcript"][0]["text"] == "Where is my order?"  # type: ignore[index]
+        await chat.close()
+        assert_all_running(stack, "rasa", "bot")
+    finally:
+        stack.start_service("actions")
+        stack.wait_healthy(["actions"], timeout=120)
+
+
+async def test_rasa_down_hands_off_and_keeps_the_transcript(stack: Stack) -> None:
+    stack.stop_service("rasa")
+    chat = await Chat.open(stack)
+    lines = await chat.say("Siparişimi iptal etmek istiyorum")
+    reply = lines[-1]
+    assert reply["payload"]["type"] == "handoff"
+    assert "#" in reply["text"]
+    data = ticket(stack, reply["payload"]["ticket"]["id"])
+    assert data["reason"] == "assistant_unavailable"
+    assert [m["sender"] for m in data["transcript"]] == ["visitor", "bot"]  # type: ignore[union-attr]
+    await chat.close()
+    assert_all_running(stack, "actions", "bot")
