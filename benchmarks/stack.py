@@ -78,12 +78,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="stack-bench-") as tmp:
         data_dir = Path(tmp)
         subprocess.run(
-            [sys.executable, "-m", "knowledge_base", "--data-dir", str(data_dir / "kb"), "import",
-             str(PROJECT_ROOT / "knowledge_base" / "sample_articles")],
-            check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "knowledge_base",
+                "--data-dir",
+                str(data_dir / "kb"),
+                "import",
+                str(PROJECT_ROOT / "knowledge_base" / "sample_articles"),
+            ],
+            check=True,
+            capture_output=True,
         )
-        settings = load_settings({}, data_dir=data_dir, port=free_port(), rasa_port=free_port(),
-                                 actions_port=free_port())
+        settings = load_settings(
+            {}, data_dir=data_dir, port=free_port(), rasa_port=free_port(), actions_port=free_port()
+        )
         stack = Stack(settings, ensure_model(), data_dir / "logs")
         started = time.perf_counter()
         stack.start()
@@ -98,8 +107,10 @@ def main() -> int:
         print(f"resident memory {name:<8} {mib:8.0f} MiB")
     print(f"resident memory total    {sum(memory.values()):8.0f} MiB")
     timings.sort()
-    print(f"reply time over {len(timings)} turns: median {statistics.median(timings) * 1000:.0f} ms, "
-          f"p90 {timings[int(0.9 * (len(timings) - 1))] * 1000:.0f} ms")
+    print(
+        f"reply time over {len(timings)} turns: median {statistics.median(timings) * 1000:.0f} ms, "
+        f"p90 {timings[int(0.9 * (len(timings) - 1))] * 1000:.0f} ms"
+    )
     return 0
 
 
