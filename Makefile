@@ -9,6 +9,8 @@ MAKEFLAGS += --no-print-directory
 VENV := .venv
 RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
+# Browser tests drive Debian's Chromium with Playwright (no browser download).
+export CHROMIUM ?= /usr/bin/chromium
 RASA := $(RASA_VENV)/bin/rasa
 # pip prints a warning per package for this machine's optional local indexes; keep real errors.
 PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" || true
@@ -39,8 +41,17 @@ $(RASA_VENV)/.installed: requirements/rasa.txt
 	@$(RASA_VENV)/bin/python -c "import rasa, rasa_sdk, pytest" 
 	@touch $@
 
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests …"
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "run: sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)"; exit 1; fi
+
 .PHONY: setup
 setup: $(VENV)/.installed $(RASA_VENV)/.installed ## create both virtual environments (.venv: 3.11, .venv-rasa: 3.10)
+
+.PHONY: browser
+browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (needs root) if it is missing
 
 .PHONY: model
 model: setup ## train the Rasa model if config, domain or data changed (cached by content)
@@ -70,7 +81,7 @@ typecheck: setup ## mypy over bot/ and knowledge_base/
 
 .PHONY: validate
 validate: setup ## rasa data validate (domain, rules and NLU data agree)
-	@$(RASA) data validate --fail-on-warnings -q
+	@PYTHONWARNINGS=ignore::DeprecationWarning $(RASA) data validate --fail-on-warnings
 
 .PHONY: test-unit
 test-unit: setup ## fast tests: no model, no services
@@ -81,11 +92,11 @@ test-actions: setup ## tests of the Rasa custom actions, in the Rasa environment
 	@$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/actions -c tests/actions/pytest.ini
 
 .PHONY: test-e2e
-test-e2e: model ## end-to-end: real Rasa, actions and bot service, real WebSocket
+test-e2e: model browser ## end-to-end: real Rasa, actions and bot service, real WebSocket
 	@$(PY) -m pytest -m e2e -q
 
 .PHONY: test
-test: setup model lint typecheck validate test-actions ## every check and test (what CI runs)
+test: setup model browser lint typecheck validate test-actions ## every check and test (what CI runs)
 	@$(PY) -m pytest -q
 
 .PHONY: bench-stack

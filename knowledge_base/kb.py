@@ -215,22 +215,27 @@ class KnowledgeBase:
         loaded = load_directory(directory)
         report = ImportReport(errors=loaded.errors)
         changed = [a for a in loaded.articles if self.store.content_hash(a.id) != a.content_hash]
-        report.unchanged = [a.id for a in loaded.articles if a not in changed]
-        texts = [[e.text for e in article_entries(a)] for a in changed]
-        vectors = self.embedder.embed([t for group in texts for t in group])  # one batch: much faster
-        start = 0
-        for article, group in zip(changed, texts, strict=True):
-            existed = self.store.content_hash(article.id) is not None
-            self.put(article, vectors[start : start + len(group)])
-            start += len(group)
-            (report.updated if existed else report.added).append(article.id)
+        changed_ids = {a.id for a in changed}
+        report.unchanged = [a.id for a in loaded.articles if a.id not in changed_ids]
+        if changed:  # embedding everything in one batch is much faster than per article
+            texts = [[e.text for e in article_entries(a)] for a in changed]
+            vectors = self.embedder.embed([t for group in texts for t in group])
+            start = 0
+            for article, group in zip(changed, texts, strict=True):
+                existed = self.store.content_hash(article.id) is not None
+                self.put(article, vectors[start : start + len(group)])
+                start += len(group)
+                (report.updated if existed else report.added).append(article.id)
         if prune and not loaded.errors:
-            keep = {a.id for a in loaded.articles}
-            for article in self.store.all():
-                if article.id not in keep:
-                    self.delete(article.id)
-                    report.removed.append(article.id)
+            self._prune(loaded.articles, report)
         return report
+
+    def _prune(self, keep_articles: list[Article], report: ImportReport) -> None:
+        keep = {a.id for a in keep_articles}
+        for article in self.store.all():
+            if article.id not in keep:
+                self.delete(article.id)
+                report.removed.append(article.id)
 
     # -- reading -------------------------------------------------------------------
 

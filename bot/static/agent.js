@@ -46,7 +46,12 @@
       var ol = el("ol", "transcript");
       t.transcript.forEach(function (m) {
         var li = el("li", m.sender);
-        li.appendChild(el("div", "meta", m.sender + " · " + m.created_at.replace("T", " ").slice(0, 19)));
+        var meta = m.sender + " · " + m.created_at.replace("T", " ").slice(0, 19);
+        var p = m.payload || {};
+        if (p.article) meta += " · answered from: " + p.article.title;
+        if (p.type === "handoff") meta += " · handoff";
+        if (p.type === "too_long") meta += " · too long to search";
+        li.appendChild(el("div", "meta", meta));
         li.appendChild(el("div", null, m.text));
         ol.appendChild(li);
       });

@@ -1,0 +1,91 @@
+"""The chat widget and the agent page in a real browser (Debian's Chromium via Playwright).
+
+Runs before test_conversations.py, whose last tests stop services.
+Set SUPPORTBOT_SCREENSHOTS=DIR to keep the screenshots (the README's come from here).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot.stack import Stack
+from knowledge_base.articles import load_directory
+from tests.conftest import SAMPLE_ARTICLES
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+TITLES = {a.id: a.title for a in load_directory(SAMPLE_ARTICLES).articles}
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: run `make browser` or set CHROMIUM"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="tr-TR")
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("SUPPORTBOT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def ask(page: Page, text: str) -> None:
+    bot_lines = page.locator(".sb-msg.sb-bot")
+    before = bot_lines.count()
+    page.locator(".sb-input").fill(text)
+    page.keyboard.press("Enter")
+    expect(bot_lines).to_have_count(before + 1, timeout=TIMEOUT_MS)
+
+
+def test_visitor_chats_and_the_agent_sees_the_ticket(stack: Stack, page: Page, tmp_path: Path) -> None:
+    page.goto(stack.url + "/")
+    expect(page.locator(".sb-panel")).to_be_visible()
+
+    ask(page, "İade süresi kaç gün?")
+    expect(page.locator(".sb-msg.sb-bot").last.locator(".sb-article-title")).to_have_text(TITLES["iade-kosullari"])
+    ask(page, "How long do refunds take?")
+    expect(page.locator(".sb-msg.sb-bot").last.locator(".sb-article-title")).to_have_text(TITLES["refund-timing"])
+    ask(page, "yarın hava nasıl olacak?")
+    handoff = page.locator(".sb-msg.sb-bot").last
+    number = handoff.get_attribute("data-ticket")
+    assert number and f"#{number}" in handoff.inner_text()
+    screenshot(page, "chat", tmp_path)
+
+    page.reload()  # the conversation and its history survive a reload
+    expect(page.locator(".sb-msg.sb-visitor")).to_have_count(3, timeout=TIMEOUT_MS)
+
+    page.goto(stack.url + "/agent")
+    page.locator(f'tr[data-ticket="{number}"]').click()
+    transcript = page.locator(".transcript li")
+    expect(transcript).to_have_count(6, timeout=TIMEOUT_MS)
+    expect(transcript.nth(4)).to_contain_text("yarın hava nasıl olacak?")
+    expect(transcript.nth(5)).to_contain_text(f"#{number}")
+    expect(page.locator("#detail")).to_contain_text("low_confidence")
+    screenshot(page, "agent", tmp_path)
