@@ -41,7 +41,8 @@ class ConversationHub:
         self.default_language = default_language
         self.max_message_chars = max_message_chars
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._pending: dict[str, int] = defaultdict(int)
         self._tasks: set[asyncio.Task[list[Message]]] = set()
 
     # -- watchers ------------------------------------------------------------------
@@ -73,9 +74,9 @@ class ConversationHub:
 
     # -- visitor messages ----------------------------------------------------------
 
-    def submit(self, conversation_id: str, text: str) -> asyncio.Task[list[Message]]:
+    def submit(self, conversation_id: str, text: str, command: str | None = None) -> asyncio.Task[list[Message]]:
         """Handle a visitor message in a task that outlives the socket that sent it."""
-        task = asyncio.create_task(self.handle(conversation_id, text))
+        task = asyncio.create_task(self.handle(conversation_id, text, command))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -92,22 +93,39 @@ class ConversationHub:
             return detected
         return self.conversations.language(conversation_id) or self.default_language
 
-    async def handle(self, conversation_id: str, text: str) -> list[Message]:
-        """Record the visitor's message, get the assistant's replies, record and deliver them."""
-        async with self._locks[conversation_id]:
-            language = self.language_of(conversation_id, text)
-            await self.record(conversation_id, "visitor", text, {"language": language})
-            if len(text) > self.max_message_chars:
-                reply = phrase("too_long", language, length=len(text), limit=self.max_message_chars)
-                return [await self.record(conversation_id, "bot", reply, {"type": "too_long"})]
-            try:
-                replies = await self.assistant.send(conversation_id, text, {"language": language})
-                if not replies:
-                    raise RasaUnavailable("the assistant returned no reply (is the action server down?)")
-            except RasaUnavailable as exc:
-                log.warning("assistant failed, handing off", extra={"conversation": conversation_id, "error": str(exc)})
-                return [await self._hand_off(conversation_id, language)]
-            return [await self.record(conversation_id, "bot", r.text, r.payload()) for r in replies]
+    async def handle(self, conversation_id: str, text: str, command: str | None = None) -> list[Message]:
+        """Record the visitor's message, get the assistant's replies, record and deliver them.
+
+        ``command`` is what a quick-reply button sends to Rasa instead of ``text``
+        (the button's label, which is what the transcript shows).
+        """
+        self._pending[conversation_id] += 1
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        try:
+            async with lock:  # one message at a time per conversation, in arrival order
+                return await self._handle(conversation_id, text, command)
+        finally:
+            self._pending[conversation_id] -= 1
+            if not self._pending[conversation_id]:
+                del self._pending[conversation_id], self._locks[conversation_id]
+
+    async def _handle(self, conversation_id: str, text: str, command: str | None) -> list[Message]:
+        language = self.language_of(conversation_id, text)
+        payload: dict[str, Any] = {"language": language}
+        if command:
+            payload["command"] = command
+        await self.record(conversation_id, "visitor", text, payload)
+        if len(text) > self.max_message_chars:
+            reply = phrase("too_long", language, length=len(text), limit=self.max_message_chars)
+            return [await self.record(conversation_id, "bot", reply, {"type": "too_long"})]
+        try:
+            replies = await self.assistant.send(conversation_id, command or text, {"language": language})
+            if not replies:
+                raise RasaUnavailable("the assistant returned no reply (is the action server down?)")
+        except RasaUnavailable as exc:
+            log.warning("assistant failed, handing off", extra={"conversation": conversation_id, "error": str(exc)})
+            return [await self._hand_off(conversation_id, language)]
+        return [await self.record(conversation_id, "bot", r.text, r.payload()) for r in replies]
 
     async def _hand_off(self, conversation_id: str, language: str) -> Message:
         try:

@@ -8,7 +8,6 @@ re-embedding anything. Every change bumps ``generation``.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import numpy as np
 
 from knowledge_base.articles import Article
 from knowledge_base.errors import ArticleNotFound
+from knowledge_base.sqlite_db import open_database, transaction
 
 
 @dataclass(frozen=True)
@@ -100,14 +100,8 @@ class SQLiteArticleStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -136,46 +130,34 @@ class SQLiteArticleStore:
         if len(entries) != len(vectors):
             raise ValueError(f"got {len(entries)} entries but {len(vectors)} vectors")
         data = json.dumps(article.to_dict(), ensure_ascii=False)
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                removed = self._entry_ids(article.id)
-                self._db.execute("DELETE FROM entries WHERE article_id = ?", (article.id,))
-                self._db.execute(
-                    "INSERT INTO articles(id, language, content_hash, data) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET language = excluded.language, "
-                    "content_hash = excluded.content_hash, data = excluded.data, "
-                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                    (article.id, article.language, article.content_hash, data),
+        with transaction(self._db, self._lock) as db:
+            removed = self._entry_ids(article.id)
+            db.execute("DELETE FROM entries WHERE article_id = ?", (article.id,))
+            db.execute(
+                "INSERT INTO articles(id, language, content_hash, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET language = excluded.language, "
+                "content_hash = excluded.content_hash, data = excluded.data, "
+                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                (article.id, article.language, article.content_hash, data),
+            )
+            added = []
+            for entry, vector in zip(entries, vectors, strict=True):
+                cur = db.execute(
+                    "INSERT INTO entries(article_id, kind, text, vector) VALUES (?, ?, ?, ?)",
+                    (entry.article_id, entry.kind, entry.text, np.asarray(vector, np.float32).tobytes()),
                 )
-                added = []
-                for entry, vector in zip(entries, vectors, strict=True):
-                    cur = self._db.execute(
-                        "INSERT INTO entries(article_id, kind, text, vector) VALUES (?, ?, ?, ?)",
-                        (entry.article_id, entry.kind, entry.text, np.asarray(vector, np.float32).tobytes()),
-                    )
-                    added.append(int(cur.lastrowid or 0))
-                generation = self._bump()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                added.append(int(cur.lastrowid or 0))
+            generation = self._bump()
         return PutResult(removed, added, generation)
 
     def delete(self, article_id: str) -> PutResult:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
-                    raise ArticleNotFound(f"no article with id {article_id!r}")
-                removed = self._entry_ids(article_id)
-                self._db.execute("DELETE FROM entries WHERE article_id = ?", (article_id,))
-                self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-                generation = self._bump()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with transaction(self._db, self._lock) as db:
+            if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
+                raise ArticleNotFound(f"no article with id {article_id!r}")
+            removed = self._entry_ids(article_id)
+            db.execute("DELETE FROM entries WHERE article_id = ?", (article_id,))
+            db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            generation = self._bump()
         return PutResult(removed, [], generation)
 
     def _row(self, row: tuple[int, str, str, str, bytes]) -> StoredEntry:

@@ -2,7 +2,8 @@
 
 WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
 
-- visitor -> bot: ``{"type": "message", "text": "..."}``
+- visitor -> bot: ``{"type": "message", "text": "..."}``, or for a quick-reply button
+  ``{"type": "message", "text": "<button title>", "payload": "<button payload>"}``
 - bot -> visitor: ``{"type": "welcome", "conversation_id": ..., "history": [message, ...]}`` once,
   then ``{"type": "message", "message": {...}}`` for every transcript line (the
   visitor's own lines included, as the server's acknowledgement), and
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -41,8 +43,18 @@ def _error(status: int, code: str, message: str) -> str:
     return _frame("error", **error_body(status, code, message))
 
 
-def parse_frame(frame: str | bytes) -> tuple[str | None, str | None]:
-    """Return ``(text, None)`` for a good message frame, or ``(None, error frame)``."""
+@dataclass(frozen=True)
+class VisitorFrame:
+    text: str
+    command: str | None = None
+
+
+FRAME_HELP = 'Frames must be JSON like {"type": "message", "text": "..."}.'
+MAX_COMMAND_CHARS = 500
+
+
+def parse_frame(frame: str | bytes) -> tuple[VisitorFrame | None, str | None]:
+    """Return ``(frame, None)`` for a good message frame, or ``(None, error frame)``."""
     if isinstance(frame, bytes):
         try:
             frame = frame.decode("utf-8")
@@ -51,13 +63,19 @@ def parse_frame(frame: str | bytes) -> tuple[str | None, str | None]:
     try:
         data = json.loads(frame)
     except ValueError:
-        return None, _error(400, "invalid_frame", 'Frames must be JSON like {"type": "message", "text": "..."}.')
+        return None, _error(400, "invalid_frame", FRAME_HELP)
     if not isinstance(data, dict) or data.get("type") != "message" or not isinstance(data.get("text"), str):
-        return None, _error(400, "invalid_frame", 'Frames must be JSON like {"type": "message", "text": "..."}.')
+        return None, _error(400, "invalid_frame", FRAME_HELP)
+    command = data.get("payload")
+    if command is not None and (not isinstance(command, str) or len(command) > MAX_COMMAND_CHARS):
+        return None, _error(
+            400, "invalid_frame", f"'payload' must be a string of at most {MAX_COMMAND_CHARS} characters."
+        )
     text = data["text"].replace("\x00", "").strip()
     if not text:
         return None, _error(400, "empty_message", "The message is empty. Please type a question.")
-    return text, None
+    command = command.strip() if command else None
+    return VisitorFrame(text, command or None), None
 
 
 @bp.websocket("/chat/ws")
@@ -77,10 +95,10 @@ async def chat_socket(request: Request, ws: Any) -> None:
     hub.subscribe(conversation_id, deliver)
     try:
         async for frame in ws:
-            text, error = parse_frame(frame)
+            parsed, error = parse_frame(frame)
             if error is not None:
                 await ws.send(error)
-            elif text is not None:
-                hub.submit(conversation_id, text)
+            elif parsed is not None:
+                hub.submit(conversation_id, parsed.text, parsed.command)
     finally:
         hub.unsubscribe(conversation_id, deliver)

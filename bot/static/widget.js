@@ -81,7 +81,7 @@
     (p.buttons || []).forEach(function (b) {
       var btn = el("button", "sb-choice", b.title);
       btn.type = "button";
-      btn.addEventListener("click", function () { send(b.payload); });
+      btn.addEventListener("click", function () { send(b.title, b.payload); });
       item.appendChild(btn);
     });
     log.appendChild(item);
@@ -118,11 +118,13 @@
     };
   }
 
-  function send(text) {
+  function send(text, payload) {
     text = (text || "").trim();
     if (!text) return;
     if (text.length > MAX_CHARS) { notice(T.tooLong); return; }
-    var frame = JSON.stringify({ type: "message", text: text });
+    var message = { type: "message", text: text };
+    if (payload) message.payload = payload;
+    var frame = JSON.stringify(message);
     if (ws && ws.readyState === 1) ws.send(frame); else { queue.push(frame); connect(); }
   }
 

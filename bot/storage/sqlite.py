@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 from bot.storage.protocols import OPEN_STATUSES, SENDERS, Message, Ticket
+from knowledge_base.sqlite_db import open_database, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -49,14 +49,8 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -124,34 +118,25 @@ class SQLiteStore:
         idempotency_key: str | None = None,
         priority: str = "normal",
     ) -> tuple[Ticket, bool]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                existing = None
-                if idempotency_key:
-                    existing = self._one("idempotency_key = ?", (idempotency_key,))
-                existing = existing or self._open_ticket(conversation_id)
-                if existing:
-                    self._db.execute("COMMIT")
-                    return existing, False
-                self._ensure_conversation(conversation_id)
-                row = self._db.execute(
-                    "INSERT INTO tickets(conversation_id, reason, language, priority, candidates, idempotency_key) "
-                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                    (
-                        conversation_id,
-                        reason,
-                        language,
-                        priority,
-                        json.dumps(candidates or [], ensure_ascii=False),
-                        idempotency_key,
-                    ),
-                ).fetchone()
-                ticket = self._one("id = ?", (row[0],))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with transaction(self._db, self._lock) as db:
+            existing = self._one("idempotency_key = ?", (idempotency_key,)) if idempotency_key else None
+            existing = existing or self._open_ticket(conversation_id)
+            if existing:
+                return existing, False
+            self._ensure_conversation(conversation_id)
+            row = db.execute(
+                "INSERT INTO tickets(conversation_id, reason, language, priority, candidates, idempotency_key) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    conversation_id,
+                    reason,
+                    language,
+                    priority,
+                    json.dumps(candidates or [], ensure_ascii=False),
+                    idempotency_key,
+                ),
+            ).fetchone()
+            ticket = self._one("id = ?", (row[0],))
         assert ticket is not None
         return ticket, True
 

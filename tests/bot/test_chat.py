@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.blueprints.chat import parse_frame
+from bot.blueprints.chat import VisitorFrame, parse_frame
 from bot.rasa_client import merge_replies
 
 pytestmark = pytest.mark.unit
@@ -16,8 +16,16 @@ def error_code(frame: str | None) -> str:
 
 
 def test_good_frame() -> None:
-    assert parse_frame('{"type": "message", "text": "  merhaba  "}') == ("merhaba", None)
-    assert parse_frame(b'{"type": "message", "text": "hi"}') == ("hi", None)
+    assert parse_frame('{"type": "message", "text": "  merhaba  "}') == (VisitorFrame("merhaba"), None)
+    assert parse_frame(b'{"type": "message", "text": "hi"}') == (VisitorFrame("hi"), None)
+
+
+def test_button_frame_carries_its_payload() -> None:
+    frame = '{"type": "message", "text": "Kargo ücreti", "payload": "/ask_question{\\"article_id\\":\\"kargo\\"}"}'
+    parsed, error = parse_frame(frame)
+    assert error is None and parsed is not None
+    assert parsed.text == "Kargo ücreti"
+    assert parsed.command == '/ask_question{"article_id":"kargo"}'
 
 
 @pytest.mark.parametrize(
@@ -29,6 +37,7 @@ def test_good_frame() -> None:
         ('{"type": "message", "text": 5}', "invalid_frame"),
         ('{"type": "message", "text": "   "}', "empty_message"),
         ('{"type": "message", "text": "\\u0000"}', "empty_message"),
+        ('{"type": "message", "text": "x", "payload": 5}', "invalid_frame"),
     ],
 )
 def test_bad_frames_get_a_clear_error(frame: str | bytes, code: str) -> None:

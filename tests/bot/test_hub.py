@@ -131,3 +131,18 @@ async def test_messages_of_one_conversation_are_handled_in_order(
     await hub.drain()
     visitor = [m.text for m in store.transcript(CID) if m.sender == "visitor"]
     assert visitor == [f"message {i}" for i in range(5)]
+
+
+async def test_a_button_shows_its_label_and_sends_its_payload(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    await hub.handle(CID, "Kargo ücreti", command='/ask_question{"article_id":"kargo-ucreti"}')
+    assert assistant.received[0][1] == '/ask_question{"article_id":"kargo-ucreti"}'
+    first = store.transcript(CID)[0]
+    assert first.text == "Kargo ücreti"
+    assert first.payload["command"] == '/ask_question{"article_id":"kargo-ucreti"}'
+
+
+async def test_finished_conversations_leave_no_lock_behind(hub: ConversationHub) -> None:
+    await hub.handle(CID, "merhaba")
+    assert hub._locks == {} and hub._pending == {}
