@@ -24,20 +24,20 @@ PYTHON310 ?= $(call find_python,python3.10,3.10)
 help: ## list every target
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
+$(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/app.lock pyproject.toml
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: install it (e.g. pyenv install 3.11)"; exit 1; }
 	@echo "setting up $(VENV) with $(PYTHON311) (torch CPU build, sentence-transformers, faiss, sanic) …"
 	@test -x $(PY) || $(PYTHON311) -m venv $(VENV)
-	@$(PY) -m pip install -q -r requirements/dev.txt 2>&1 | $(PIP_QUIET)
+	@$(PY) -m pip install -q -r requirements/dev.txt -c requirements/app.lock 2>&1 | $(PIP_QUIET)
 	@$(PY) -m pip install -q --no-deps -e . 2>&1 | $(PIP_QUIET)
 	@$(PY) -c "import torch, faiss, sentence_transformers, sanic" 
 	@touch $@
 
-$(RASA_VENV)/.installed: requirements/rasa.txt
+$(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: Rasa 3.6 needs it (e.g. pyenv install 3.10)"; exit 1; }
 	@echo "setting up $(RASA_VENV) with $(PYTHON310) (Rasa 3.6.21, rasa-sdk) …"
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
-	@$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt 2>&1 | $(PIP_QUIET)
+	@$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt -c requirements/rasa.lock 2>&1 | $(PIP_QUIET)
 	@$(RASA_VENV)/bin/python -c "import rasa, rasa_sdk, pytest" 
 	@touch $@
 
@@ -52,6 +52,13 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed ## create both virtual environ
 
 .PHONY: browser
 browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (needs root) if it is missing
+
+.PHONY: lock
+lock: setup ## re-pin requirements/*.lock from the current environments (after editing requirements/*.txt)
+	@{ sed -n 1,2p requirements/app.lock; $(PY) -m pip freeze --exclude-editable; } > requirements/app.lock.new
+	@mv requirements/app.lock.new requirements/app.lock
+	@{ sed -n 1,2p requirements/rasa.lock; $(RASA_VENV)/bin/python -m pip freeze; } > requirements/rasa.lock.new
+	@mv requirements/rasa.lock.new requirements/rasa.lock
 
 .PHONY: model
 model: setup ## train the Rasa model if config, domain or data changed (cached by content)
