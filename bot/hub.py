@@ -74,9 +74,11 @@ class ConversationHub:
 
     # -- visitor messages ----------------------------------------------------------
 
-    def submit(self, conversation_id: str, text: str, command: str | None = None) -> asyncio.Task[list[Message]]:
+    def submit(
+        self, conversation_id: str, text: str, command: str | None = None, client_id: str | None = None
+    ) -> asyncio.Task[list[Message]]:
         """Handle a visitor message in a task that outlives the socket that sent it."""
-        task = asyncio.create_task(self.handle(conversation_id, text, command))
+        task = asyncio.create_task(self.handle(conversation_id, text, command, client_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -93,27 +95,43 @@ class ConversationHub:
             return detected
         return self.conversations.language(conversation_id) or self.default_language
 
-    async def handle(self, conversation_id: str, text: str, command: str | None = None) -> list[Message]:
+    async def handle(
+        self, conversation_id: str, text: str, command: str | None = None, client_id: str | None = None
+    ) -> list[Message]:
         """Record the visitor's message, get the assistant's replies, record and deliver them.
 
         ``command`` is what a quick-reply button sends to Rasa instead of ``text``
-        (the button's label, which is what the transcript shows).
+        (the button's label, which is what the transcript shows). ``client_id`` is
+        the widget's id for the message: a client that did not see its message
+        acknowledged sends it again, and a repeat of a recorded id is ignored.
         """
         self._pending[conversation_id] += 1
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         try:
             async with lock:  # one message at a time per conversation, in arrival order
-                return await self._handle(conversation_id, text, command)
+                if client_id and self._already_recorded(conversation_id, client_id):
+                    return []
+                return await self._handle(conversation_id, text, command, client_id)
         finally:
             self._pending[conversation_id] -= 1
             if not self._pending[conversation_id]:
                 del self._pending[conversation_id], self._locks[conversation_id]
 
-    async def _handle(self, conversation_id: str, text: str, command: str | None) -> list[Message]:
+    def _already_recorded(self, conversation_id: str, client_id: str) -> bool:
+        return any(
+            m.sender == "visitor" and m.payload.get("client_id") == client_id
+            for m in self.conversations.transcript(conversation_id)
+        )
+
+    async def _handle(
+        self, conversation_id: str, text: str, command: str | None, client_id: str | None
+    ) -> list[Message]:
         language = self.language_of(conversation_id, text)
         payload: dict[str, Any] = {"language": language}
         if command:
             payload["command"] = command
+        if client_id:
+            payload["client_id"] = client_id
         await self.record(conversation_id, "visitor", text, payload)
         if len(text) > self.max_message_chars:
             reply = phrase("too_long", language, length=len(text), limit=self.max_message_chars)

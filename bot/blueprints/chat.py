@@ -2,8 +2,10 @@
 
 WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
 
-- visitor -> bot: ``{"type": "message", "text": "..."}``, or for a quick-reply button
-  ``{"type": "message", "text": "<button title>", "payload": "<button payload>"}``
+- visitor -> bot: ``{"type": "message", "text": "...", "id": "<client id>"}``; for a
+  quick-reply button also ``"payload": "<button payload>"``. ``id`` is optional: a
+  client that resends a message it saw no acknowledgement for uses the same id,
+  and the server records it once.
 - bot -> visitor: ``{"type": "welcome", "conversation_id": ..., "history": [message, ...]}`` once,
   then ``{"type": "message", "message": {...}}`` for every transcript line (the
   visitor's own lines included, as the server's acknowledgement), and
@@ -28,6 +30,7 @@ from bot.storage import Message
 
 bp = Blueprint("chat")
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @bp.get("/")
@@ -47,6 +50,7 @@ def _error(status: int, code: str, message: str) -> str:
 class VisitorFrame:
     text: str
     command: str | None = None
+    client_id: str | None = None
 
 
 FRAME_HELP = 'Frames must be JSON like {"type": "message", "text": "..."}.'
@@ -74,8 +78,11 @@ def parse_frame(frame: str | bytes) -> tuple[VisitorFrame | None, str | None]:
     text = data["text"].replace("\x00", "").strip()
     if not text:
         return None, _error(400, "empty_message", "The message is empty. Please type a question.")
+    client_id = data.get("id")
+    if client_id is not None and (not isinstance(client_id, str) or not CLIENT_ID.match(client_id)):
+        return None, _error(400, "invalid_frame", "'id' must be 1-64 letters, digits, - or _.")
     command = command.strip() if command else None
-    return VisitorFrame(text, command or None), None
+    return VisitorFrame(text, command or None, client_id), None
 
 
 @bp.websocket("/chat/ws")
@@ -99,6 +106,6 @@ async def chat_socket(request: Request, ws: Any) -> None:
             if error is not None:
                 await ws.send(error)
             elif parsed is not None:
-                hub.submit(conversation_id, parsed.text, parsed.command)
+                hub.submit(conversation_id, parsed.text, parsed.command, parsed.client_id)
     finally:
         hub.unsubscribe(conversation_id, deliver)

@@ -21,7 +21,12 @@
   var storeKey = "supportbot.conversation";
   var conversation = localStorage.getItem(storeKey) || "";
   var seen = {};
-  var ws = null, retry = 0, queue = [];
+  var ws = null, retry = 0;
+  // Messages the server has not acknowledged yet (by echoing them), oldest first.
+  // They are sent again after a reconnect; the server records each id once.
+  var pendingKey = "supportbot.pending";
+  var pending = JSON.parse(sessionStorage.getItem(pendingKey) || "[]");
+  function savePending() { sessionStorage.setItem(pendingKey, JSON.stringify(pending)); }
 
   var css = document.createElement("link");
   css.rel = "stylesheet"; css.href = origin + "/static/widget.css";
@@ -98,14 +103,18 @@
     if (ws && ws.readyState <= 1) return;
     var url = origin.replace(/^http/, "ws") + "/chat/ws" + (conversation ? "?conversation=" + encodeURIComponent(conversation) : "");
     ws = new WebSocket(url);
-    ws.onopen = function () { retry = 0; status.textContent = ""; while (queue.length) ws.send(queue.shift()); };
+    ws.onopen = function () {
+      retry = 0; status.textContent = "";
+      pending.forEach(function (frame) { ws.send(JSON.stringify(frame)); });
+    };
     ws.onmessage = function (event) {
       var data = JSON.parse(event.data);
       if (data.type === "welcome") {
         conversation = data.conversation_id;
         localStorage.setItem(storeKey, conversation);
-        data.history.forEach(render);
+        data.history.forEach(function (m) { acknowledge(m); render(m); });
       } else if (data.type === "message") {
+        acknowledge(data.message);
         render(data.message);
       } else if (data.type === "error") {
         notice(data.error.message);
@@ -122,10 +131,18 @@
     text = (text || "").trim();
     if (!text) return;
     if (text.length > MAX_CHARS) { notice(T.tooLong); return; }
-    var message = { type: "message", text: text };
+    var message = { type: "message", text: text, id: Date.now().toString(36) + Math.random().toString(36).slice(2, 10) };
     if (payload) message.payload = payload;
-    var frame = JSON.stringify(message);
-    if (ws && ws.readyState === 1) ws.send(frame); else { queue.push(frame); connect(); }
+    pending.push(message);
+    savePending();
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify(message)); else connect();
+  }
+
+  function acknowledge(m) {
+    var id = m.payload && m.payload.client_id;
+    if (!id) return;
+    pending = pending.filter(function (p) { return p.id !== id; });
+    savePending();
   }
 
   form.addEventListener("submit", function (event) {

@@ -20,6 +20,11 @@ def test_good_frame() -> None:
     assert parse_frame(b'{"type": "message", "text": "hi"}') == (VisitorFrame("hi"), None)
 
 
+def test_frame_with_a_client_id() -> None:
+    parsed, _ = parse_frame('{"type": "message", "text": "hi", "id": "m-1"}')
+    assert parsed == VisitorFrame("hi", None, "m-1")
+
+
 def test_button_frame_carries_its_payload() -> None:
     frame = '{"type": "message", "text": "Kargo ücreti", "payload": "/ask_question{\\"article_id\\":\\"kargo\\"}"}'
     parsed, error = parse_frame(frame)
@@ -38,6 +43,7 @@ def test_button_frame_carries_its_payload() -> None:
         ('{"type": "message", "text": "   "}', "empty_message"),
         ('{"type": "message", "text": "\\u0000"}', "empty_message"),
         ('{"type": "message", "text": "x", "payload": 5}', "invalid_frame"),
+        ('{"type": "message", "text": "x", "id": "bad id!"}', "invalid_frame"),
     ],
 )
 def test_bad_frames_get_a_clear_error(frame: str | bytes, code: str) -> None:

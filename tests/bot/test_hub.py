@@ -146,3 +146,13 @@ async def test_a_button_shows_its_label_and_sends_its_payload(
 async def test_finished_conversations_leave_no_lock_behind(hub: ConversationHub) -> None:
     await hub.handle(CID, "merhaba")
     assert hub._locks == {} and hub._pending == {}
+
+
+async def test_a_resent_message_is_recorded_once(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    await hub.handle(CID, "Kargom nerede?", client_id="c-1")
+    assert await hub.handle(CID, "Kargom nerede?", client_id="c-1") == []
+    await hub.handle(CID, "Kargom nerede?", client_id="c-2")  # the same words sent again on purpose
+    assert [m.sender for m in store.transcript(CID)] == ["visitor", "bot", "visitor", "bot"]
+    assert len(assistant.received) == 2

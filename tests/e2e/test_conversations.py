@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -115,21 +116,42 @@ async def test_non_utf8_bytes_get_a_clear_error(stack: Stack) -> None:
     await chat.close()
 
 
-async def test_closing_the_socket_mid_answer_loses_nothing(stack: Stack) -> None:
-    chat = await Chat.open(stack)
-    conversation = chat.conversation_id
-    await chat.send_raw(json.dumps({"type": "message", "text": "Şifremi unuttum"}))
-    await chat.close()  # gone before the answer arrives
+async def history_when_answered(stack: Stack, conversation: str) -> list[dict[str, Any]]:
+    """Reconnect until the conversation's history holds the bot's answer (as the widget would)."""
+    history: list[dict[str, Any]] = []
     for _ in range(60):
         again = await Chat.open(stack, conversation)
-        senders = [m["sender"] for m in again.welcome["history"]]
+        history = again.welcome["history"]
         await again.close()
-        if senders == ["visitor", "bot"]:
+        if history and history[-1]["sender"] == "bot":
             break
         await asyncio.sleep(1)
-    assert senders == ["visitor", "bot"]
-    assert again.welcome["history"][1]["payload"]["article"]["id"] == "sifre-sifirlama"
+    return history
+
+
+async def test_closing_the_socket_mid_answer_loses_nothing(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    await chat.send_raw(json.dumps({"type": "message", "text": "Şifremi unuttum", "id": "m-1"}))
+    echo = await chat.frame()
+    assert echo["message"]["sender"] == "visitor"  # received and recorded
+    await chat.close()  # gone before the answer arrives
+    history = await history_when_answered(stack, chat.conversation_id)
+    assert [m["sender"] for m in history] == ["visitor", "bot"]
+    assert history[1]["payload"]["article"]["id"] == "sifre-sifirlama"
     assert_all_running(stack)
+
+
+async def test_a_message_resent_after_a_drop_is_answered_once(stack: Stack) -> None:
+    frame = json.dumps({"type": "message", "text": "Kargo ücreti ne kadar?", "id": "m-1"})
+    chat = await Chat.open(stack)
+    await chat.send_raw(frame)
+    await chat.close()  # dropped before any acknowledgement: the client cannot know it arrived
+    again = await Chat.open(stack, chat.conversation_id)
+    await again.send_raw(frame)  # so it sends the message again, with the same id
+    await again.close()
+    history = await history_when_answered(stack, chat.conversation_id)
+    assert [m["sender"] for m in history] == ["visitor", "bot"]
+    assert history[0]["payload"]["client_id"] == "m-1"
 
 
 async def test_action_server_down_hands_off_and_keeps_the_transcript(stack: Stack) -> None:
