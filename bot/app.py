@@ -10,7 +10,7 @@ from bot.hub import ConversationHub
 from bot.rasa_client import Assistant, RasaClient
 from bot.settings import Settings
 from bot.static import STATIC_DIR
-from bot.storage import SQLiteStore
+from bot.storage import Store
 from knowledge_base.kb import KnowledgeBase
 
 WEBSOCKET_MAX_BYTES = 256 * 1024
@@ -19,7 +19,7 @@ WEBSOCKET_MAX_BYTES = 256 * 1024
 def create_app(
     settings: Settings,
     kb: KnowledgeBase,
-    store: SQLiteStore,
+    store: Store,
     assistant: Assistant | None = None,
     name: str = "supportbot",
 ) -> Sanic:

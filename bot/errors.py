@@ -38,11 +38,6 @@ class NotFound(ApiError):
     code = "not_found"
 
 
-class ServiceUnavailable(ApiError):
-    status_code = 503
-    code = "service_unavailable"
-
-
 def error_body(status: int, code: str, message: str) -> dict[str, Any]:
     """The single error shape."""
     return {"error": {"status": status, "code": code, "message": message}}

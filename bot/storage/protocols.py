@@ -74,3 +74,7 @@ class TicketStore(Protocol):
     def list_tickets(self, status: str | None = None, limit: int = 100) -> list[Ticket]: ...
 
     def open_ticket_for(self, conversation_id: str) -> Ticket | None: ...
+
+
+class Store(ConversationStore, TicketStore, Protocol):
+    """Everything the bot service keeps: one object may serve both roles (SQLite does)."""
