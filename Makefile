@@ -83,7 +83,7 @@ format: setup ## apply ruff's formatting and safe fixes
 	@$(VENV)/bin/ruff format bot knowledge_base actions benchmarks tests
 
 .PHONY: typecheck
-typecheck: setup ## mypy over bot/ and knowledge_base/
+typecheck: setup ## mypy over bot/, knowledge_base/ and benchmarks/
 	@$(VENV)/bin/mypy
 
 .PHONY: validate
@@ -109,6 +109,10 @@ test: setup model browser lint typecheck validate test-actions ## every check an
 .PHONY: bench-stack
 bench-stack: model ## start the real stack, hold conversations, print start time, memory and reply times
 	@$(PY) -m benchmarks.stack
+
+.PHONY: bench-quality
+bench-quality: setup ## answer quality on BANKING77, CLINC150 and xSID (read from ../shared/data), one table
+	@$(PY) -m benchmarks.quality
 
 .PHONY: settings
 settings: setup ## print the settings table (SUPPORTBOT_* variables)

@@ -170,7 +170,10 @@ class KnowledgeBase:
         self._index.add(added, vectors)
         self._generation = generation
         self._thresholds = None
-        if self.index_path:
+
+    def _save(self) -> None:
+        """Persist the live index, stamped with the store generation it matches."""
+        if self.index_path and self._index is not None:
             self._index.save(self.index_path, self._stamp())
 
     # -- changes -------------------------------------------------------------------
@@ -184,23 +187,44 @@ class KnowledgeBase:
         result = self.store.put(article, entries, vectors)
         return result.removed_ids, result.added_ids, vectors, result.generation, entries
 
-    def put(self, article: Article, vectors: np.ndarray | None = None) -> bool:
-        """Add or replace an article. Returns ``False`` when nothing changed.
+    def _put_one(self, article: Article, vectors: np.ndarray | None) -> bool:
+        if self.store.content_hash(article.id) == article.content_hash:
+            return False
+        removed, added, vectors, generation, entries = self._put_in_store(article, vectors)
+        self._articles[article.id] = article
+        for entry_id, entry in zip(added, entries, strict=True):
+            self._entry_article[entry_id] = article.id
+            self._entry_meta[entry_id] = (entry.kind, entry.text)
+        self._apply(removed, added, vectors, generation)
+        return True
 
-        ``vectors`` may carry the article's entry vectors when the caller embedded
-        them already (batch import); otherwise they are computed here.
+    def put(self, article: Article) -> bool:
+        """Add or replace an article. Returns ``False`` when nothing changed."""
+        with self._lock:
+            self.refresh()
+            changed = self._put_one(article, None)
+            if changed:
+                self._save()
+            return changed
+
+    def put_many(self, articles: list[Article]) -> list[Article]:
+        """Add or replace many articles, embedding all their texts in one batch.
+
+        Returns the articles that changed. The index file is written once, at the end.
         """
         with self._lock:
             self.refresh()
-            if self.store.content_hash(article.id) == article.content_hash:
-                return False
-            removed, added, vectors, generation, entries = self._put_in_store(article, vectors)
-            self._articles[article.id] = article
-            for entry_id, entry in zip(added, entries, strict=True):
-                self._entry_article[entry_id] = article.id
-                self._entry_meta[entry_id] = (entry.kind, entry.text)
-            self._apply(removed, added, vectors, generation)
-            return True
+            changed = [a for a in articles if self.store.content_hash(a.id) != a.content_hash]
+            if not changed:  # nothing to embed: do not even load the model
+                return []
+            texts = [[e.text for e in article_entries(a)] for a in changed]
+            vectors = self.embedder.embed([t for group in texts for t in group])
+            start = 0
+            for article, group in zip(changed, texts, strict=True):
+                self._put_one(article, vectors[start : start + len(group)])
+                start += len(group)
+            self._save()
+            return changed
 
     def delete(self, article_id: str) -> None:
         """Remove an article; raises :class:`ArticleNotFound` for an unknown id."""
@@ -209,23 +233,19 @@ class KnowledgeBase:
             result = self.store.delete(article_id)
             self._articles.pop(article_id, None)
             self._apply(result.removed_ids, [], np.zeros((0, 1), np.float32), result.generation)
+            self._save()
 
     def import_directory(self, directory: Path, prune: bool = False) -> ImportReport:
         """Load a folder of article files. With ``prune``, articles not in it are deleted."""
         loaded = load_directory(directory)
         report = ImportReport(errors=loaded.errors)
-        changed = [a for a in loaded.articles if self.store.content_hash(a.id) != a.content_hash]
-        changed_ids = {a.id for a in changed}
-        report.unchanged = [a.id for a in loaded.articles if a.id not in changed_ids]
-        if changed:  # embedding everything in one batch is much faster than per article
-            texts = [[e.text for e in article_entries(a)] for a in changed]
-            vectors = self.embedder.embed([t for group in texts for t in group])
-            start = 0
-            for article, group in zip(changed, texts, strict=True):
-                existed = self.store.content_hash(article.id) is not None
-                self.put(article, vectors[start : start + len(group)])
-                start += len(group)
-                (report.updated if existed else report.added).append(article.id)
+        existed = {a.id for a in loaded.articles if self.store.content_hash(a.id) is not None}
+        changed = {a.id for a in self.put_many(loaded.articles)}
+        for article in loaded.articles:
+            if article.id not in changed:
+                report.unchanged.append(article.id)
+            else:
+                (report.updated if article.id in existed else report.added).append(article.id)
         if prune and not loaded.errors:
             self._prune(loaded.articles, report)
         return report

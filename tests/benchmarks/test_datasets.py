@@ -1,0 +1,76 @@
+"""The dataset loaders on tiny files in each dataset's format."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.datasets import article_id, banking77, clinc150, read_conll, xsid
+from benchmarks.quality import Outcome, best_validation_threshold, operating_point, top1
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    (tmp_path / "banking77").mkdir()
+    (tmp_path / "banking77" / "train.csv").write_text(
+        "text,category\nwhere is my card?,card_arrival\ncard not here,card_arrival\nrate?,exchange_rate\n"
+    )
+    (tmp_path / "banking77" / "test.csv").write_text("text,category\nmy card has not come,card_arrival\n")
+    (tmp_path / "clinc150").mkdir()
+    raw = {
+        "train": [["translate hi", "translate"], ["weather today", "weather"]],
+        "val": [["say hi in french", "translate"]],
+        "test": [["rain tomorrow?", "weather"]],
+        "oos_train": [["x", "oos"]],
+        "oos_val": [["buy a boat", "oos"]],
+        "oos_test": [["fly a kite", "oos"]],
+    }
+    (tmp_path / "clinc150" / "data_full.json").write_text(json.dumps(raw))
+    (tmp_path / "xsid").mkdir()
+    block = "# id = {n}\n# text-en = {en}\n# text = {tr}\n# intent = {intent}\n1\tx\t{intent}\tO\n\n"
+    (tmp_path / "xsid" / "tr.valid.conll").write_text(
+        block.format(n=1, en="show alarms", tr="alarmları göster", intent="alarm/show_alarms")
+        + block.format(n=2, en="is it cold", tr="hava soğuk mu", intent="weather/find")
+    )
+    (tmp_path / "xsid" / "tr.test.conll").write_text(
+        block.format(n=1, en="list alarms", tr="alarmları listele", intent="alarm/show_alarms")
+    )
+    return tmp_path
+
+
+def test_article_ids_are_valid_slugs() -> None:
+    assert article_id("alarm/show_alarms") == "alarm-show-alarms"
+    assert article_id("card_arrival") == "card-arrival"
+
+
+def test_banking77_one_article_per_category(data: Path) -> None:
+    bench = banking77(data)
+    assert [a.id for a in bench.articles] == ["card-arrival", "exchange-rate"]
+    assert bench.articles[0].questions == ("where is my card?", "card not here")
+    assert bench.test == [("my card has not come", "card-arrival")]
+
+
+def test_clinc150_marks_out_of_scope_with_none(data: Path) -> None:
+    bench = clinc150(data)
+    assert bench.test == [("rain tomorrow?", "weather"), ("fly a kite", None)]
+    assert bench.validation == [("say hi in french", "translate"), ("buy a boat", None)]
+
+
+def test_xsid_reads_the_turkish_text(data: Path) -> None:
+    assert read_conll(data / "xsid" / "tr.test.conll") == [("alarmları listele", "alarm/show_alarms")]
+    bench = xsid("tr", data)
+    assert bench.articles[0].language == "tr" and bench.articles[0].questions == ("alarmları göster",)
+
+
+def test_measures() -> None:
+    outcomes = [
+        Outcome("a", "a", 0.9, "answer"),
+        Outcome("b", "a", 0.6, "answer"),
+        Outcome(None, "a", 0.5, "handoff"),
+        Outcome(None, "b", 0.8, "answer"),
+    ]
+    assert top1(outcomes[:2]) == 0.5
+    assert operating_point(outcomes, lambda o: o.decision != "handoff") == (0.5, 0.5)
+    assert best_validation_threshold(outcomes) == 0.9
