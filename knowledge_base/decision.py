@@ -29,6 +29,8 @@ class Candidate:
     score: float
     matched_kind: str
     matched_text: str
+    dense: float = 0.0
+    lexical: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,7 +38,12 @@ class Candidate:
             "title": self.title,
             "language": self.language,
             "score": round(self.score, 4),
-            "matched": {"kind": self.matched_kind, "text": self.matched_text},
+            "matched": {
+                "kind": self.matched_kind,
+                "text": self.matched_text,
+                "dense": round(self.dense, 4),
+                "lexical": round(self.lexical, 4),
+            },
         }
 
 

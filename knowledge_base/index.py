@@ -44,6 +44,10 @@ class VectorIndex:
         if ids:
             self._index.remove_ids(np.asarray(ids, np.int64))  # type: ignore[arg-type]
 
+    def vector(self, entry_id: int) -> np.ndarray:
+        """The stored vector of one entry."""
+        return np.asarray(self._index.reconstruct(int(entry_id)), dtype=np.float32)
+
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape ``(len(vectors), k)``; missing hits have id -1."""
         k = max(1, min(k, len(self))) if len(self) else 1

@@ -131,3 +131,14 @@ def test_empty_knowledge_base_hands_off(tmp_path: Path) -> None:
     result = empty.search("anything")
     assert result.decision == "handoff"
     assert result.candidates == []
+
+
+def test_a_language_whose_entries_are_far_away_still_gets_candidates(tmp_path: Path) -> None:
+    base = KnowledgeBase.open(tmp_path / "kb2", HashingEmbedder(256))
+    many = [
+        parse_article(NEW_ARTICLE.replace("gift-wrap", f"wrap-{i}").replace("Gift wrapping", f"Gift wrapping {i}"))
+        for i in range(40)
+    ]
+    base.put_many([*many, read_article(ARTICLES / "kargo-ucreti.md")])
+    result = base.search("Do you offer gift wrapping?", language="tr")  # every near entry is English
+    assert [c.id for c in result.candidates] == ["kargo-ucreti"]
