@@ -114,6 +114,10 @@ bench-stack: model ## start the real stack, hold conversations, print start time
 bench-quality: setup ## answer quality on BANKING77, CLINC150 and xSID (read from ../shared/data), one table
 	@$(PY) -m benchmarks.quality
 
+.PHONY: bench-scale
+bench-scale: setup ## search latency at 10k/100k/1M entries as a ratio to embedding the query, with recall@10
+	@$(PY) -m benchmarks.scale
+
 .PHONY: settings
 settings: setup ## print the settings table (SUPPORTBOT_* variables)
 	@$(PY) -m bot.settings

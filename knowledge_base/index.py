@@ -32,6 +32,12 @@ class VectorIndex:
         self.dimension = dimension
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
+    @property
+    def kind(self) -> str:
+        """A short description of the FAISS index type in use."""
+        inner = faiss.downcast_index(self._index.index) if hasattr(self._index, "index") else self._index
+        return type(inner).__name__
+
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
