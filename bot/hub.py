@@ -109,19 +109,13 @@ class ConversationHub:
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         try:
             async with lock:  # one message at a time per conversation, in arrival order
-                if client_id and self._already_recorded(conversation_id, client_id):
+                if client_id and self.conversations.has_visitor_message(conversation_id, client_id):
                     return []
                 return await self._handle(conversation_id, text, command, client_id)
         finally:
             self._pending[conversation_id] -= 1
             if not self._pending[conversation_id]:
                 del self._pending[conversation_id], self._locks[conversation_id]
-
-    def _already_recorded(self, conversation_id: str, client_id: str) -> bool:
-        return any(
-            m.sender == "visitor" and m.payload.get("client_id") == client_id
-            for m in self.conversations.transcript(conversation_id)
-        )
 
     async def _handle(
         self, conversation_id: str, text: str, command: str | None, client_id: str | None

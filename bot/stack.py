@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.settings import PREFIX, PROJECT_ROOT, Settings, load_settings
+from bot.settings import PREFIX, PROJECT_ROOT, SETTINGS, Settings, load_settings
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin"
 
@@ -45,21 +45,17 @@ class Service:
 
 
 def stack_env(settings: Settings) -> dict[str, str]:
-    """Environment that points every service at the others."""
-    bot_url = f"http://127.0.0.1:{settings.port}"
-    return {
-        PREFIX + "HOST": "127.0.0.1",
-        PREFIX + "PORT": str(settings.port),
-        PREFIX + "RASA_URL": f"http://127.0.0.1:{settings.rasa_port}",
-        PREFIX + "ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
-        PREFIX + "BOT_URL": bot_url,
-        PREFIX + "DATA_DIR": str(settings.data_dir),
-        PREFIX + "EMBEDDING_MODEL": settings.embedding_model,
-        PREFIX + "DEFAULT_LANGUAGE": settings.default_language,
-        PREFIX + "MAX_MESSAGE_CHARS": str(settings.max_message_chars),
-        PREFIX + "RASA_TIMEOUT": str(settings.rasa_timeout),
-        PREFIX + "ACTION_TIMEOUT": str(settings.action_timeout),
-    }
+    """Every setting as an environment variable, with the URLs pointing the services at each other."""
+    env = {PREFIX + s.name: str(getattr(settings, s.name.lower())) for s in SETTINGS}
+    env.update(
+        {
+            PREFIX + "HOST": "127.0.0.1",
+            PREFIX + "RASA_URL": f"http://127.0.0.1:{settings.rasa_port}",
+            PREFIX + "ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
+            PREFIX + "BOT_URL": f"http://127.0.0.1:{settings.port}",
+        }
+    )
+    return env
 
 
 def build_services(settings: Settings, model: Path) -> dict[str, Service]:

@@ -201,25 +201,23 @@ class KnowledgeBase:
         result = self.store.put(article, entries, vectors)
         return result.removed_ids, result.added_ids, vectors, result.generation, entries
 
-    def _put_one(self, article: Article, vectors: np.ndarray | None) -> bool:
-        if self.store.content_hash(article.id) == article.content_hash:
-            return False
+    def _put_one(self, article: Article, vectors: np.ndarray | None) -> None:
         removed, added, vectors, generation, entries = self._put_in_store(article, vectors)
         self._articles[article.id] = article
         for entry_id, entry in zip(added, entries, strict=True):
             self._entry_article[entry_id] = article.id
             self._entry_meta[entry_id] = (entry.kind, entry.text)
         self._apply(removed, added, vectors, generation)
-        return True
 
     def put(self, article: Article) -> bool:
         """Add or replace an article. Returns ``False`` when nothing changed."""
         with self._lock:
             self.refresh()
-            changed = self._put_one(article, None)
-            if changed:
-                self._save()
-            return changed
+            if self.store.content_hash(article.id) == article.content_hash:
+                return False
+            self._put_one(article, None)
+            self._save()
+            return True
 
     def put_many(self, articles: list[Article]) -> list[Article]:
         """Add or replace many articles, embedding all their texts in one batch.
@@ -280,6 +278,11 @@ class KnowledgeBase:
     def get(self, article_id: str) -> Article | None:
         self.refresh()
         return self._articles.get(article_id)
+
+    def get_many(self, article_ids: list[str]) -> dict[str, Article]:
+        """The articles of these ids that exist, checking the store for changes once."""
+        self.refresh()
+        return {i: self._articles[i] for i in article_ids if i in self._articles}
 
     def thresholds(self) -> Thresholds:
         """The current thresholds, recalibrated lazily after every change."""

@@ -22,8 +22,9 @@ def article_url(article_id: str) -> str:
 def enrich(kb: KnowledgeBase, result: SearchResult) -> dict[str, Any]:
     """The search explanation plus, for each candidate, the answer text and a link."""
     data = result.to_dict()
+    articles = kb.get_many([c["id"] for c in data["candidates"]])
     for candidate in data["candidates"]:
-        article = kb.get(candidate["id"])
+        article = articles.get(candidate["id"])
         candidate["summary"] = article.summary if article else ""
         candidate["url"] = article_url(candidate["id"])
     return data

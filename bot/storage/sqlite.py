@@ -89,6 +89,15 @@ class SQLiteStore:
             ).fetchall()
         return [Message(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
+    def has_visitor_message(self, conversation_id: str, client_id: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM messages WHERE conversation_id = ? AND sender = 'visitor' "
+                "AND json_extract(payload, '$.client_id') = ? LIMIT 1",
+                (conversation_id, client_id),
+            ).fetchone()
+        return row is not None
+
     def set_language(self, conversation_id: str, language: str) -> None:
         with self._lock:
             self._ensure_conversation(conversation_id)

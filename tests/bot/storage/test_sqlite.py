@@ -84,3 +84,13 @@ def test_everything_survives_a_restart(tmp_path: Path) -> None:
     second = SQLiteStore(tmp_path / "db.sqlite3")
     assert second.transcript("conv-0001")[0].text == "yarın hava nasıl olacak?"
     assert second.get_ticket(ticket.id) == ticket
+
+
+def test_a_visitor_message_is_found_by_its_client_id(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "db.sqlite3")
+    store.append("conv-0001", "visitor", "merhaba", {"client_id": "m-1"})
+    store.append("conv-0001", "bot", "Merhaba!", {"client_id": "m-2"})
+    assert store.has_visitor_message("conv-0001", "m-1")
+    assert not store.has_visitor_message("conv-0001", "m-2")  # only the visitor's own lines count
+    assert not store.has_visitor_message("conv-0002", "m-1")
+    store.close()
