@@ -1,0 +1,50 @@
+"""The labelled help-center question set stays a fair, held-out test of the sample articles."""
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from benchmarks.quality import HELPCENTER_QUESTIONS, SAMPLE_ARTICLES
+from knowledge_base.articles import load_directory
+from knowledge_base.text import fold
+
+pytestmark = pytest.mark.unit
+
+
+def normalised(text: str) -> str:
+    """Case, Turkish letters and punctuation removed: a question typed differently is still the same."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[dict[str, str | None]]:
+    return [json.loads(line) for line in HELPCENTER_QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_each_language_has_enough_answerable_and_uncovered_questions(questions: list[dict[str, str | None]]) -> None:
+    counts = Counter((q["lang"], q["expect"] is not None) for q in questions)
+    for language in ("tr", "en"):
+        assert counts[(language, True)] >= 100
+        assert counts[(language, False)] >= 40
+
+
+def test_expected_articles_exist_in_the_question_language(questions: list[dict[str, str | None]]) -> None:
+    articles = {a.id: a for a in load_directory(SAMPLE_ARTICLES).articles}
+    for q in questions:
+        if q["expect"] is not None:
+            assert q["expect"] in articles, q
+            assert articles[q["expect"]].language == q["lang"], q
+
+
+def test_no_question_reuses_a_title_or_example_question(questions: list[dict[str, str | None]]) -> None:
+    articles = load_directory(SAMPLE_ARTICLES).articles
+    known = {normalised(a.title) for a in articles} | {normalised(x) for a in articles for x in a.questions}
+    reused = [q["q"] for q in questions if normalised(str(q["q"])) in known]
+    assert reused == []
+
+
+def test_questions_are_unique(questions: list[dict[str, str | None]]) -> None:
+    counts = Counter(normalised(str(q["q"])) for q in questions)
+    assert [q for q, n in counts.items() if n > 1] == []
