@@ -65,8 +65,13 @@ model: setup ## train the Rasa model if config, domain or data changed (cached b
 	@$(PY) -m bot.model_cache
 
 .PHONY: index
-index: setup ## import SUPPORTBOT_ARTICLES_DIR (default: the sample articles); only changed ones are embedded
+index: setup ## import SUPPORTBOT_ARTICLES_DIR (default: the sample articles), then train if they changed
 	@$(PY) -m knowledge_base import
+	@$(PY) -m knowledge_base train --if-changed
+
+.PHONY: train
+train: setup ## fine-tune the embedding model on the articles' example questions (CPU, minutes)
+	@$(PY) -m knowledge_base train
 
 .PHONY: run
 run: model index ## start action server, Rasa and bot service on 127.0.0.1 and print the chat URL
@@ -115,8 +120,12 @@ bench-quality: setup ## answer quality on BANKING77, CLINC150 and xSID (read fro
 	@$(PY) -m benchmarks.quality
 
 .PHONY: bench-scale
-bench-scale: setup ## search latency at 10k/100k/1M entries as a ratio to embedding the query, with recall@10
+bench-scale: setup ## search latency at 10k/100k/1M entries as a ratio to embedding, recall@10, memory (10-20 min)
 	@$(PY) -m benchmarks.scale
+
+.PHONY: bench-index
+bench-index: setup ## indexing throughput: KnowledgeBase.put_many against raw sentence-transformers encoding
+	@$(PY) -m benchmarks.indexing
 
 .PHONY: settings
 settings: setup ## print the settings table (SUPPORTBOT_* variables)

@@ -1,9 +1,11 @@
 """Answer quality of the product's real search and decision on public datasets.
 
-    .venv/bin/python -m benchmarks.quality [--data ../shared/data] [--only NAME]
+    .venv/bin/python -m benchmarks.quality [--data ../shared/data] [--only NAME] [--base-only]
 
-Builds one temporary knowledge base per dataset with the offline default model
-and prints one table. See the README for the datasets' sources and licences.
+Builds one temporary knowledge base per dataset with the offline default model,
+scores it, then fine-tunes the model on the articles (``kb train``, the default
+setup) and scores it again. Prints one table. See the README for the datasets'
+sources and licences.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from benchmarks.datasets import DEFAULT_DATA, Benchmark, Query, banking77, clinc
 from knowledge_base.embedders import SentenceTransformerEmbedder
 from knowledge_base.evaluate import summarise
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import SQLiteArticleStore
+from knowledge_base.training import TrainingOptions
 
 
 @dataclass
@@ -66,54 +68,81 @@ def best_validation_threshold(outcomes: list[Outcome]) -> float:
 
 
 def build(bench: Benchmark, folder: Path, embedder: SentenceTransformerEmbedder) -> tuple[KnowledgeBase, float]:
-    kb = KnowledgeBase(SQLiteArticleStore(folder / "articles.sqlite3"), embedder, index_path=folder / "index.faiss")
+    kb = KnowledgeBase.open(folder, embedder)
     started = time.perf_counter()
     kb.put_many(bench.articles)
     kb.thresholds()
     return kb, time.perf_counter() - started
 
 
-def evaluate(bench: Benchmark, embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]:
+def model_label(kb: KnowledgeBase) -> str:
+    trained = kb.trained_model()
+    if trained is None:
+        return "base model"
+    return f"trained ({trained.steps} steps, {trained.seconds / 60:.1f} min)"
+
+
+def train(kb: KnowledgeBase, name: str) -> None:
+    manifest = kb.train(TrainingOptions())
+    assert manifest is not None
+    print(f"# {name}: trained {manifest.id} in {manifest.seconds:.0f} s, {manifest.steps} steps", file=sys.stderr)
+
+
+def evaluate(bench: Benchmark, embedder: SentenceTransformerEmbedder, trained: bool) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         kb, seconds = build(bench, Path(tmp), embedder)
         try:
-            test = run(kb, bench.test, bench.language)
-            rows: list[dict[str, object]] = [
-                {"dataset": bench.name, "measure": "top-1 accuracy (in-scope questions)", "value": f"{top1(test):.1%}"}
-            ]
-            if bench.validation:
-                cut = best_validation_threshold(run(kb, bench.validation, bench.language))
-                acc, rec = operating_point(test, lambda o: o.score >= cut)
-                rows.append(
-                    {
-                        "dataset": bench.name + ", threshold from validation",
-                        "measure": "in-scope accuracy / out-of-scope recall",
-                        "value": f"{acc:.1%} / {rec:.1%} (score ≥ {cut:.3f})",
-                    }
-                )
-                acc, rec = operating_point(test, lambda o: o.decision != "handoff")
-                rows.append(
-                    {
-                        "dataset": bench.name + ", automatic calibration",
-                        "measure": "in-scope accuracy / out-of-scope recall",
-                        "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {kb.thresholds().answer:.3f})",
-                    }
-                )
-            print(
-                f"# {bench.name}: {len(bench.articles)} articles, {len(bench.test)} questions, "
-                f"built in {seconds:.0f} s, thresholds {json.dumps(kb.thresholds().to_dict())}",
-                file=sys.stderr,
-            )
+            for phase in ("base", "trained") if trained else ("base",):
+                if phase == "trained":
+                    train(kb, bench.name)
+                rows += score(kb, bench, seconds)
             return rows
         finally:
             kb.close()
+
+
+def score(kb: KnowledgeBase, bench: Benchmark, seconds: float) -> list[dict[str, object]]:
+    label = model_label(kb)
+    test = run(kb, bench.test, bench.language)
+    rows: list[dict[str, object]] = [
+        {
+            "dataset": f"{bench.name}, {label}",
+            "measure": "top-1 accuracy (in-scope questions)",
+            "value": f"{top1(test):.1%}",
+        }
+    ]
+    if bench.validation:
+        cut = best_validation_threshold(run(kb, bench.validation, bench.language))
+        acc, rec = operating_point(test, lambda o: o.score >= cut)
+        rows.append(
+            {
+                "dataset": f"{bench.name}, {label}, threshold from validation",
+                "measure": "in-scope accuracy / out-of-scope recall",
+                "value": f"{acc:.1%} / {rec:.1%} (score ≥ {cut:.3f})",
+            }
+        )
+        acc, rec = operating_point(test, lambda o: o.decision != "handoff")
+        rows.append(
+            {
+                "dataset": f"{bench.name}, {label}, automatic calibration",
+                "measure": "in-scope accuracy / out-of-scope recall",
+                "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {kb.thresholds().answer:.3f})",
+            }
+        )
+    print(
+        f"# {bench.name} ({label}): {len(bench.articles)} articles, {len(bench.test)} questions, "
+        f"built in {seconds:.0f} s, thresholds {json.dumps(kb.thresholds().to_dict())}",
+        file=sys.stderr,
+    )
+    return rows
 
 
 HELPCENTER_QUESTIONS = Path(__file__).parent / "data" / "helpcenter_questions.jsonl"
 SAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample_articles"
 
 
-def helpcenter(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]:
+def helpcenter(embedder: SentenceTransformerEmbedder, trained: bool) -> list[dict[str, object]]:
     """The sample help center with default settings, as a new customer would run it."""
     rows: list[dict[str, object]] = []
     questions = [json.loads(line) for line in HELPCENTER_QUESTIONS.read_text(encoding="utf-8").splitlines()]
@@ -121,31 +150,38 @@ def helpcenter(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]
         kb = KnowledgeBase.open(Path(tmp), embedder)
         try:
             kb.import_directory(SAMPLE_ARTICLES)
-            for language in ("tr", "en"):
-                asked = [q for q in questions if q["lang"] == language]
-                results = kb.search_many([q["q"] for q in asked])  # language detected, as in production
-                summary = summarise(
-                    [
-                        {
-                            "expect": q["expect"],
-                            "decision": r.decision,
-                            "top_id": r.candidates[0].id if r.candidates else None,
-                        }
-                        for q, r in zip(asked, results, strict=True)
-                    ]
-                )
-                counts = summary["counts"]
-                rows.append(
-                    {
-                        "dataset": f"sample help center, {language} ({counts['answerable']} answerable, "
-                        f"{counts['not_covered']} not covered)",
-                        "measure": "answered correctly / not-covered handed off / wrong answers",
-                        "value": f"{summary['answered_correct']:.1%} / {summary['handoff_recall']:.1%} / "
-                        f"{summary['wrong_answer_rate']:.1%}",
-                    }
-                )
+            for phase in ("base", "trained") if trained else ("base",):
+                if phase == "trained":
+                    train(kb, "sample help center")
+                rows += helpcenter_rows(kb, questions)
         finally:
             kb.close()
+    return rows
+
+
+def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    label = model_label(kb)
+    for language in ("tr", "en"):
+        asked = [q for q in questions if q["lang"] == language]
+        results = kb.search_many([q["q"] for q in asked])  # language detected, as in production
+        outcomes = [
+            {"expect": q["expect"], "decision": r.decision, "top_id": r.candidates[0].id if r.candidates else None}
+            for q, r in zip(asked, results, strict=True)
+        ]
+        summary = summarise(outcomes)
+        counts = summary["counts"]
+        hits = [o["top_id"] == o["expect"] for o in outcomes if o["expect"] is not None]
+        rows.append(
+            {
+                "dataset": f"sample help center, {language}, {label} ({counts['answerable']} answerable, "
+                f"{counts['not_covered']} not covered)",
+                "measure": "answered correctly / not-covered handed off / wrong answers (top-1)",
+                "value": f"{summary['answered_correct']:.1%} / {summary['handoff_recall']:.1%} / "
+                f"{summary['wrong_answer_rate']:.1%} ({float(np.mean(hits)):.1%})",
+            }
+        )
+    print(f"# sample help center ({label}): thresholds {json.dumps(kb.thresholds().to_dict())}", file=sys.stderr)
     return rows
 
 
@@ -153,6 +189,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--only", help="run one dataset: banking77, clinc150, xsid-tr, xsid-en, helpcenter")
+    parser.add_argument("--base-only", action="store_true", help="skip fine-tuning (kb train)")
     args = parser.parse_args()
     loaders = {
         "banking77": lambda: banking77(args.data),
@@ -164,9 +201,9 @@ def main() -> int:
     rows = []
     for name, load in loaders.items():
         if args.only in (None, name):
-            rows += evaluate(load(), embedder)
+            rows += evaluate(load(), embedder, trained=not args.base_only)
     if args.only in (None, "helpcenter"):
-        rows += helpcenter(embedder)
+        rows += helpcenter(embedder, trained=not args.base_only)
     print("| dataset | measure | result |\n|---|---|---|")
     for row in rows:
         print(f"| {row['dataset']} | {row['measure']} | {row['value']} |")

@@ -3,6 +3,7 @@
 python -m knowledge_base import DIR [--prune]
 python -m knowledge_base search "text" [--language tr|en] [--json]
 python -m knowledge_base list
+python -m knowledge_base train [--epochs N] [--if-changed] [--reset]
 python -m knowledge_base eval ARTICLES_DIR QUESTIONS.jsonl [--out DETAILS.jsonl]
 """
 
@@ -20,6 +21,7 @@ from knowledge_base.embedders import create_embedder
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.evaluate import evaluate
 from knowledge_base.kb import KnowledgeBase
+from knowledge_base.training import TrainingOptions
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print the full explanation as JSON")
 
     sub.add_parser("list", help="list stored articles")
+
+    train = sub.add_parser("train", help="fine-tune the embedding model on the articles (CPU, minutes)")
+    train.add_argument("--epochs", type=int, default=TrainingOptions.epochs, help="passes over the questions")
+    train.add_argument("--if-changed", action="store_true", help="do nothing if the articles did not change")
+    train.add_argument("--reset", action="store_true", help="go back to the base model instead")
 
     ev = sub.add_parser("eval", help="score a labelled question set against a temporary knowledge base")
     ev.add_argument("articles_dir", type=Path)
@@ -83,6 +90,26 @@ def _cmd_list(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    if args.reset:
+        kb.reset_model()
+        print(f"using the base model {kb.embedder.name}")
+        return 0
+    if args.epochs < 1:
+        print("error: --epochs must be at least 1", file=sys.stderr)
+        return 2
+    manifest = kb.train(TrainingOptions(epochs=args.epochs), if_changed=args.if_changed)
+    if manifest is None:
+        print(f"articles unchanged since the last training; still using {kb.embedder.name}")
+        return 0
+    thresholds = kb.thresholds()
+    print(
+        f"trained {manifest.id} on {manifest.articles} articles ({manifest.steps} steps, {manifest.seconds:.0f} s); "
+        f"answer threshold {thresholds.answer:.3f} ({thresholds.source})"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -100,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         kb = _open(settings, args)
         try:
-            handler = {"import": _cmd_import, "search": _cmd_search, "list": _cmd_list}[args.command]
+            handlers = {"import": _cmd_import, "search": _cmd_search, "list": _cmd_list, "train": _cmd_train}
+            handler = handlers[args.command]
             return handler(kb, args)
         finally:
             kb.close()

@@ -52,9 +52,9 @@ class SentenceTransformerEmbedder:
     Turkish typed with or without Turkish letters gets the same vector.
     """
 
-    def __init__(self, model: str = "", batch_size: int = 64, device: str = "cpu") -> None:
+    def __init__(self, model: str = "", batch_size: int = 64, device: str = "cpu", display: str = "") -> None:
         self._model_ref = model or default_model_path()
-        self._display = model or DEFAULT_MODEL
+        self._display = display or model or DEFAULT_MODEL
         self._batch_size = batch_size
         self._device = device
         self._model: object | None = None
@@ -62,6 +62,11 @@ class SentenceTransformerEmbedder:
     @property
     def name(self) -> str:
         return f"st:{self._display}"
+
+    @property
+    def model_ref(self) -> str:
+        """The hub name or folder the weights are loaded from."""
+        return self._model_ref
 
     def _load(self) -> object:
         if self._model is None:

@@ -30,3 +30,10 @@ class ArticleNotFound(KnowledgeBaseError):
 class InvalidQuery(KnowledgeBaseError):
     status_code = 400
     code = "invalid_query"
+
+
+class StoreChanged(KnowledgeBaseError):
+    """The store moved on (another model, another generation) since the caller read it: re-read and retry."""
+
+    status_code = 409
+    code = "store_changed"

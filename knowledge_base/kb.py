@@ -8,24 +8,35 @@ store is noticed by its generation number before each search.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from knowledge_base.articles import Article, load_directory
-from knowledge_base.calibration import calibrate
+from knowledge_base.calibration import MIN_QUESTIONS, calibrate
 from knowledge_base.decision import Candidate, Decision, Thresholds, decide
-from knowledge_base.embedders import Embedder
-from knowledge_base.errors import ArticleFormatError, InvalidQuery
+from knowledge_base.embedders import Embedder, SentenceTransformerEmbedder
+from knowledge_base.errors import ArticleFormatError, InvalidQuery, StoreChanged
 from knowledge_base.index import IndexStamp, VectorIndex
 from knowledge_base.language import detect_language
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
+from knowledge_base.training import (
+    TrainedModel,
+    TrainingError,
+    TrainingOptions,
+    fine_tune,
+    fingerprint,
+    held_out,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_THRESHOLDS = Thresholds(answer=0.55, margin=0.02, source="default")
 # Weight of the lexical (TF-IDF on folded five-letter stems) similarity added to the
@@ -54,11 +65,13 @@ class SearchResult:
     candidates: list[Candidate]
     options: list[Candidate]
     thresholds: Thresholds
+    model: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "language": self.language,
+            "model": self.model,
             "decision": self.decision,
             "reason": self.reason,
             "options": [c.id for c in self.options],
@@ -95,10 +108,13 @@ class KnowledgeBase:
         index_path: Path | None = None,
         default_thresholds: Thresholds = DEFAULT_THRESHOLDS,
         lexical_weight: float = LEXICAL_WEIGHT,
+        models_dir: Path | None = None,
     ) -> None:
         self.store = store
+        self.base_embedder = embedder
         self.embedder = embedder
         self.index_path = index_path
+        self.models_dir = models_dir
         self.default_thresholds = default_thresholds
         self.lexical_weight = lexical_weight
         self._lexical = LexicalIndex()
@@ -116,21 +132,124 @@ class KnowledgeBase:
         """Open (or create) the knowledge base kept in ``data_dir``."""
         data_dir.mkdir(parents=True, exist_ok=True)
         store = SQLiteArticleStore(data_dir / "articles.sqlite3")
-        return cls(store, embedder, index_path=data_dir / "index.faiss")
+        return cls(store, embedder, index_path=data_dir / "index.faiss", models_dir=data_dir / "models")
 
-    # -- keeping the index in step with the store ---------------------------------
+    # -- the embedding model: the base model, or one trained on these articles -----
 
     def _ensure_embedder(self) -> None:
-        """Re-embed everything when the store was built with another model."""
+        """Use the model the store's vectors were made with, or go back to the base model.
+
+        The store records its embedder. When that is a trained model of our base
+        model whose files are here, it is adopted as is. Anything else (another
+        base model, missing or broken files) falls back to the base model and
+        re-embeds every entry.
+        """
         recorded = self.store.get_meta("embedder")
         if recorded == self.embedder.name:
             return
-        articles = self.store.all()
-        if articles:
-            log.info("embedder changed, re-embedding", extra={"was": recorded, "now": self.embedder.name})
-        for article in articles:
-            self._put_in_store(article)
-        self.store.set_meta("embedder", self.embedder.name)
+        if recorded == self.base_embedder.name:
+            self.embedder = self.base_embedder
+            return
+        if recorded is None and not self.store.all():
+            self.store.set_meta("embedder", self.base_embedder.name)
+            self.embedder = self.base_embedder
+            return
+        trained = self._trained_embedder(self.store.get_meta("trained_model"))
+        if trained is not None and trained.name == recorded:
+            log.info("using the trained model", extra={"model": recorded})
+            self.embedder = trained
+            return
+        log.info("embedder changed, re-embedding", extra={"was": recorded, "now": self.base_embedder.name})
+        self._reembed(self.base_embedder, trained_model=None)
+
+    def _trained_embedder(self, model_id: str | None) -> Embedder | None:
+        """The trained model ``model_id`` if its files are here and it was trained from our base model."""
+        if not model_id or self.models_dir is None:
+            return None
+        folder = self.models_dir / model_id
+        manifest = TrainedModel.read(folder)
+        if manifest is None or manifest.base != self.base_embedder.name:
+            return None
+        embedder = SentenceTransformerEmbedder(str(folder), display=f"{self.base_embedder.name[3:]}+ft:{model_id}")
+        try:
+            embedder.dimension  # noqa: B018 - loads the weights now, so a broken folder falls back here
+        except Exception:
+            log.warning("trained model unreadable, using the base model", extra={"model": model_id}, exc_info=True)
+            return None
+        return embedder
+
+    def _reembed(self, embedder: Embedder, trained_model: str | None) -> None:
+        """Give every entry a vector from ``embedder`` and record it, in one store transaction.
+
+        If the store changes meanwhile (a concurrent edit), the new and changed
+        texts are embedded and the swap is tried again.
+        """
+        cache: dict[str, np.ndarray] = {}
+        for _attempt in range(5):
+            generation = self.store.generation()
+            entries = list(self.store.entries())
+            missing = list(dict.fromkeys(e.text for e in entries if e.text not in cache))
+            if missing:
+                cache.update(zip(missing, embedder.embed(missing), strict=True))
+            vectors = {e.id: cache[e.text] for e in entries}
+            meta = {"embedder": embedder.name, "trained_model": trained_model}
+            try:
+                self.store.replace_vectors(generation, vectors, meta)
+            except StoreChanged:
+                continue
+            self.embedder = embedder
+            return
+        raise StoreChanged("the store kept changing while re-embedding; try again")
+
+    def train(self, options: TrainingOptions | None = None, if_changed: bool = False) -> TrainedModel | None:
+        """Fine-tune the base model on these articles and switch every reader to it.
+
+        Searching goes on with the current model while training runs. Returns
+        ``None`` when ``if_changed`` is set and the current model was already
+        trained on exactly these articles.
+        """
+        options = options or TrainingOptions()
+        base = self.base_embedder
+        if not isinstance(base, SentenceTransformerEmbedder) or self.models_dir is None:
+            raise TrainingError("training needs a sentence-transformers model and a knowledge-base folder")
+        articles = self.articles()
+        current = self.trained_model()
+        if if_changed and current is not None and current.fingerprint == fingerprint(articles, base.name, options):
+            return None
+        folder, manifest = fine_tune(base.model_ref, base.name, articles, self.models_dir, options)
+        trained = self._trained_embedder(manifest.id)
+        if trained is None:
+            raise TrainingError(f"the trained model in {folder} could not be loaded")
+        with self._lock:
+            self._reembed(trained, trained_model=manifest.id)
+            self.refresh()
+        self._remove_old_models(keep={manifest.id, current.id if current else ""})
+        return manifest
+
+    def reset_model(self) -> None:
+        """Go back to the base model (the trained model's files are kept until the next training)."""
+        with self._lock:
+            if self.embedder.name != self.base_embedder.name:
+                self._reembed(self.base_embedder, trained_model=None)
+            self.refresh()
+
+    def trained_model(self) -> TrainedModel | None:
+        """The manifest of the trained model in use, if any."""
+        self.refresh()
+        model_id = self.store.get_meta("trained_model")
+        if not model_id or self.models_dir is None or self.embedder.name == self.base_embedder.name:
+            return None
+        return TrainedModel.read(self.models_dir / model_id)
+
+    def _remove_old_models(self, keep: set[str]) -> None:
+        """Delete trained models other than the current and the previous one (a reader may still load it)."""
+        if self.models_dir is None or not self.models_dir.is_dir():
+            return
+        for folder in self.models_dir.iterdir():
+            if folder.is_dir() and folder.name not in keep and TrainedModel.read(folder) is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    # -- keeping the index in step with the store ---------------------------------
 
     def _stamp(self) -> IndexStamp:
         assert self._index is not None
@@ -153,9 +272,10 @@ class KnowledgeBase:
         if loaded is not None and not stale:
             self._index = loaded[0]
         else:
-            self._index = VectorIndex(self.embedder.dimension)
-            if ids:
-                self._index.add(ids, np.vstack(vectors))
+            matrix = np.vstack(vectors) if ids else np.zeros((0, self.embedder.dimension), np.float32)
+            vectors.clear()  # free the rows one by one as soon as they are copied (1.7 GB at 1M entries)
+            self._index = VectorIndex.build(self.embedder.dimension, ids, matrix)  # flat or IVF by size
+            del matrix  # the index holds its own copy; free this one before the file is written
         self._generation = generation
         self._thresholds = None
         if stale and self.index_path:
@@ -165,9 +285,9 @@ class KnowledgeBase:
     def refresh(self) -> None:
         """Reload if the store changed (e.g. by another process) since we last looked."""
         with self._lock:
-            generation = self.store.generation()
-            if generation != self._generation or self._index is None:
-                self._load_from_store(generation)
+            if self.store.generation() != self._generation or self._index is None:
+                self._ensure_embedder()
+                self._load_from_store(self.store.generation())
 
     def _apply(self, removed: list[int], added: list[int], vectors: np.ndarray, generation: int) -> None:
         """Apply one committed store change to the live index and persist it."""
@@ -198,7 +318,7 @@ class KnowledgeBase:
         entries = article_entries(article)
         if vectors is None:
             vectors = self.embedder.embed([e.text for e in entries])
-        result = self.store.put(article, entries, vectors)
+        result = self.store.put(article, entries, vectors, embedder=self.embedder.name)
         return result.removed_ids, result.added_ids, vectors, result.generation, entries
 
     def _put_one(self, article: Article, vectors: np.ndarray | None) -> None:
@@ -209,8 +329,20 @@ class KnowledgeBase:
             self._entry_meta[entry_id] = (entry.kind, entry.text)
         self._apply(removed, added, vectors, generation)
 
+    def _retry_if_model_changed(self, change: Callable[[], T]) -> T:
+        """Run ``change`` again after adopting the new model, if training switched models under it."""
+        for _attempt in range(2):
+            try:
+                return change()
+            except StoreChanged:
+                self._generation = -1  # reload: the store's vectors now come from another model
+        return change()
+
     def put(self, article: Article) -> bool:
         """Add or replace an article. Returns ``False`` when nothing changed."""
+        return self._retry_if_model_changed(lambda: self._put(article))
+
+    def _put(self, article: Article) -> bool:
         with self._lock:
             self.refresh()
             if self.store.content_hash(article.id) == article.content_hash:
@@ -224,6 +356,9 @@ class KnowledgeBase:
 
         Returns the articles that changed. The index file is written once, at the end.
         """
+        return self._retry_if_model_changed(lambda: self._put_many(articles))
+
+    def _put_many(self, articles: list[Article]) -> list[Article]:
         with self._lock:
             self.refresh()
             changed = [a for a in articles if self.store.content_hash(a.id) != a.content_hash]
@@ -295,6 +430,10 @@ class KnowledgeBase:
     def _calibrate(self) -> Thresholds:
         assert self._index is not None
         questions = [(eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"]
+        if self.embedder is not self.base_embedder:
+            # A trained model has seen most example questions: calibrate on the ones it has not.
+            unseen = [(eid, aid) for eid, aid in questions if held_out(self._entry_meta[eid][1])]
+            questions = unseen if len(unseen) >= MIN_QUESTIONS else questions
         if not questions:
             return self.default_thresholds
         vectors = np.vstack([self._index.vector(eid) for eid, _ in questions])
@@ -309,8 +448,8 @@ class KnowledgeBase:
             other = next((c.score for c in ranked if c.id != own_id), float("-inf"))
             return own, other
 
-        held_out = [(aid, self._articles[aid].language) for _, aid in questions]
-        return calibrate(held_out, score_fn, self.default_thresholds)
+        asked = [(aid, self._articles[aid].language) for _, aid in questions]
+        return calibrate(asked, score_fn, self.default_thresholds)
 
     def _rank(
         self,
@@ -380,7 +519,9 @@ class KnowledgeBase:
         results = []
         for text, lang, candidates in zip(texts, languages, ranked, strict=True):
             decision, reason, options = decide(candidates, thresholds)
-            results.append(SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds))
+            results.append(
+                SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name)
+            )
         return results
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from knowledge_base.articles import Article
-from knowledge_base.errors import ArticleNotFound
+from knowledge_base.errors import ArticleNotFound, StoreChanged
 from knowledge_base.sqlite_db import open_database, transaction
 
 
@@ -52,13 +52,22 @@ class ArticleStore(Protocol):
     Behaviours every implementation keeps:
     - ``put`` with an existing id replaces that article and all its entries atomically.
     - ``delete`` of an unknown id raises :class:`ArticleNotFound`.
-    - every successful ``put``/``delete`` increases ``generation()`` by at least one.
+    - every successful ``put``/``delete``/``replace_vectors`` increases ``generation()`` by at least one.
+    - ``put`` with ``embedder`` raises :class:`StoreChanged` when the vectors in the store were
+      made by another embedder (meta ``embedder``), so vectors of two models never mix.
+    - ``replace_vectors`` swaps every entry's vector and the given meta in one transaction, or
+      raises :class:`StoreChanged` when the generation is not ``expected_generation``.
     """
 
     def get(self, article_id: str) -> Article | None: ...
     def all(self) -> list[Article]: ...
     def content_hash(self, article_id: str) -> str | None: ...
-    def put(self, article: Article, entries: Sequence[Entry], vectors: np.ndarray) -> PutResult: ...
+    def put(
+        self, article: Article, entries: Sequence[Entry], vectors: np.ndarray, embedder: str | None = None
+    ) -> PutResult: ...
+    def replace_vectors(
+        self, expected_generation: int, vectors: dict[int, np.ndarray], meta: dict[str, str | None]
+    ) -> int: ...
     def delete(self, article_id: str) -> PutResult: ...
     def entries(self) -> Iterator[StoredEntry]: ...
     def entry(self, entry_id: int) -> StoredEntry | None: ...
@@ -126,11 +135,16 @@ class SQLiteArticleStore:
         rows = self._db.execute("SELECT id FROM entries WHERE article_id = ? ORDER BY id", (article_id,))
         return [int(r[0]) for r in rows]
 
-    def put(self, article: Article, entries: Sequence[Entry], vectors: np.ndarray) -> PutResult:
+    def put(
+        self, article: Article, entries: Sequence[Entry], vectors: np.ndarray, embedder: str | None = None
+    ) -> PutResult:
         if len(entries) != len(vectors):
             raise ValueError(f"got {len(entries)} entries but {len(vectors)} vectors")
         data = json.dumps(article.to_dict(), ensure_ascii=False)
         with transaction(self._db, self._lock) as db:
+            recorded = self.get_meta("embedder")
+            if embedder is not None and recorded is not None and recorded != embedder:
+                raise StoreChanged(f"the store's vectors are from {recorded!r}, not {embedder!r}")
             removed = self._entry_ids(article.id)
             db.execute("DELETE FROM entries WHERE article_id = ?", (article.id,))
             db.execute(
@@ -149,6 +163,26 @@ class SQLiteArticleStore:
                 added.append(int(cur.lastrowid or 0))
             generation = self._bump()
         return PutResult(removed, added, generation)
+
+    def replace_vectors(
+        self, expected_generation: int, vectors: dict[int, np.ndarray], meta: dict[str, str | None]
+    ) -> int:
+        with transaction(self._db, self._lock) as db:
+            if self.generation() != expected_generation:
+                raise StoreChanged(f"the store is at generation {self.generation()}, not {expected_generation}")
+            ids = {int(r[0]) for r in db.execute("SELECT id FROM entries")}
+            if ids != set(vectors):
+                raise StoreChanged("the entries changed while their new vectors were computed")
+            db.executemany(
+                "UPDATE entries SET vector = ? WHERE id = ?",
+                [(np.asarray(v, np.float32).tobytes(), entry_id) for entry_id, v in vectors.items()],
+            )
+            for key, value in meta.items():
+                if value is None:
+                    db.execute("DELETE FROM meta WHERE key = ?", (key,))
+                else:
+                    self.set_meta(key, value)
+            return self._bump()
 
     def delete(self, article_id: str) -> PutResult:
         with transaction(self._db, self._lock) as db:
