@@ -65,12 +65,11 @@ model: setup ## train the Rasa model if config, domain or data changed (cached b
 	@$(PY) -m bot.model_cache
 
 .PHONY: index
-index: setup ## import SUPPORTBOT_ARTICLES_DIR (default: the sample articles), then train if they changed
+index: setup ## import SUPPORTBOT_ARTICLES_DIR (default: the sample articles); only changed ones are embedded
 	@$(PY) -m knowledge_base import
-	@$(PY) -m knowledge_base train --if-changed
 
 .PHONY: train
-train: setup ## fine-tune the embedding model on the articles' example questions (CPU, minutes)
+train: setup ## opt-in: fine-tune the embedding model on the articles' example questions (CPU, minutes)
 	@$(PY) -m knowledge_base train
 
 .PHONY: run

@@ -46,6 +46,7 @@ LEXICAL_WEIGHT = 0.25
 MAX_QUERY_CHARS = 1000
 ENTRY_HITS = 64
 MIN_CANDIDATES = 3
+MAX_CALIBRATION_QUESTIONS = 5000
 
 
 def article_entries(article: Article) -> list[Entry]:
@@ -434,6 +435,9 @@ class KnowledgeBase:
             # A trained model has seen most example questions: calibrate on the ones it has not.
             unseen = [(eid, aid) for eid, aid in questions if held_out(self._entry_meta[eid][1])]
             questions = unseen if len(unseen) >= MIN_QUESTIONS else questions
+        if len(questions) > MAX_CALIBRATION_QUESTIONS:  # an even sample is as good and keeps big bases quick
+            step = len(questions) / MAX_CALIBRATION_QUESTIONS
+            questions = [questions[int(i * step)] for i in range(MAX_CALIBRATION_QUESTIONS)]
         if not questions:
             return self.default_thresholds
         vectors = np.vstack([self._index.vector(eid) for eid, _ in questions])

@@ -82,3 +82,21 @@ def test_eval_rejects_a_malformed_question_file(tmp_path: Path) -> None:
     result = kb_cli(tmp_path, "eval", str(ARTICLES), str(questions))
     assert result.returncode == 2
     assert "q.jsonl:2" in result.stderr
+
+
+def test_train_with_a_model_that_cannot_be_trained_is_a_clear_error(tmp_path: Path) -> None:
+    kb_cli(tmp_path, "import", str(ARTICLES))
+    result = kb_cli(tmp_path, "train")
+    assert result.returncode == 2
+    assert "error: training needs a sentence-transformers model" in result.stderr
+    bad = kb_cli(tmp_path, "train", "--epochs", "0")
+    assert bad.returncode == 2 and "--epochs must be at least 1" in bad.stderr
+
+
+def test_train_reset_keeps_the_base_model(tmp_path: Path) -> None:
+    kb_cli(tmp_path, "import", str(ARTICLES))
+    result = kb_cli(tmp_path, "train", "--reset")
+    assert result.returncode == 0, result.stderr
+    assert "using the base model hashing:256" in result.stdout
+    found = json.loads(kb_cli(tmp_path, "search", "What is the return period?", "--json").stdout)
+    assert found["model"] == "hashing:256"

@@ -142,3 +142,11 @@ def test_a_language_whose_entries_are_far_away_still_gets_candidates(tmp_path: P
     base.put_many([*many, read_article(ARTICLES / "kargo-ucreti.md")])
     result = base.search("Do you offer gift wrapping?", language="tr")  # every near entry is English
     assert [c.id for c in result.candidates] == ["kargo-ucreti"]
+
+
+def test_calibration_samples_a_large_knowledge_base(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    import knowledge_base.kb as kb_module
+
+    monkeypatch.setattr(kb_module, "MAX_CALIBRATION_QUESTIONS", 8)
+    kb.put(parse_article(NEW_ARTICLE, "gift-wrap.md"))  # a change: calibrate again
+    assert kb.thresholds().source == "leave-one-out over 8 example questions"
