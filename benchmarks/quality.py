@@ -82,20 +82,22 @@ def model_label(kb: KnowledgeBase) -> str:
     return f"trained ({trained.steps} steps, {trained.seconds / 60:.1f} min)"
 
 
-def train(kb: KnowledgeBase, name: str) -> None:
-    manifest = kb.train(TrainingOptions())
+def train(kb: KnowledgeBase, name: str, options: TrainingOptions) -> None:
+    manifest = kb.train(options)
     assert manifest is not None
     print(f"# {name}: trained {manifest.id} in {manifest.seconds:.0f} s, {manifest.steps} steps", file=sys.stderr)
 
 
-def evaluate(bench: Benchmark, embedder: SentenceTransformerEmbedder, trained: bool) -> list[dict[str, object]]:
+def evaluate(
+    bench: Benchmark, embedder: SentenceTransformerEmbedder, training: TrainingOptions | None
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         kb, seconds = build(bench, Path(tmp), embedder)
         try:
-            for phase in ("base", "trained") if trained else ("base",):
-                if phase == "trained":
-                    train(kb, bench.name)
+            for phase in ("base", "trained") if training else ("base",):
+                if phase == "trained" and training:
+                    train(kb, bench.name, training)
                 rows += score(kb, bench, seconds)
             return rows
         finally:
@@ -142,7 +144,7 @@ HELPCENTER_QUESTIONS = Path(__file__).parent / "data" / "helpcenter_questions.js
 SAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample_articles"
 
 
-def helpcenter(embedder: SentenceTransformerEmbedder, trained: bool) -> list[dict[str, object]]:
+def helpcenter(embedder: SentenceTransformerEmbedder, training: TrainingOptions | None) -> list[dict[str, object]]:
     """The sample help center with default settings, as a new customer would run it."""
     rows: list[dict[str, object]] = []
     questions = [json.loads(line) for line in HELPCENTER_QUESTIONS.read_text(encoding="utf-8").splitlines()]
@@ -150,9 +152,9 @@ def helpcenter(embedder: SentenceTransformerEmbedder, trained: bool) -> list[dic
         kb = KnowledgeBase.open(Path(tmp), embedder)
         try:
             kb.import_directory(SAMPLE_ARTICLES)
-            for phase in ("base", "trained") if trained else ("base",):
-                if phase == "trained":
-                    train(kb, "sample help center")
+            for phase in ("base", "trained") if training else ("base",):
+                if phase == "trained" and training:
+                    train(kb, "sample help center", training)
                 rows += helpcenter_rows(kb, questions)
         finally:
             kb.close()
@@ -190,7 +192,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--only", help="run one dataset: banking77, clinc150, xsid-tr, xsid-en, helpcenter")
     parser.add_argument("--base-only", action="store_true", help="skip fine-tuning (kb train)")
+    parser.add_argument("--epochs", type=int, default=TrainingOptions.epochs, help="training epochs (kb train default)")
     args = parser.parse_args()
+    training = None if args.base_only else TrainingOptions(epochs=args.epochs)
     loaders = {
         "banking77": lambda: banking77(args.data),
         "clinc150": lambda: clinc150(args.data),
@@ -201,9 +205,9 @@ def main() -> int:
     rows = []
     for name, load in loaders.items():
         if args.only in (None, name):
-            rows += evaluate(load(), embedder, trained=not args.base_only)
+            rows += evaluate(load(), embedder, training)
     if args.only in (None, "helpcenter"):
-        rows += helpcenter(embedder, trained=not args.base_only)
+        rows += helpcenter(embedder, training)
     print("| dataset | measure | result |\n|---|---|---|")
     for row in rows:
         print(f"| {row['dataset']} | {row['measure']} | {row['value']} |")
