@@ -6,6 +6,10 @@ and the loss asks every question to be nearer to its own pair than to the other
 articles' pairs in the batch (a symmetric in-batch contrastive loss). Nothing but
 the articles is needed: no labelled visitor data, no GPU, no download.
 
+Off-topic "background" messages (``knowledge_base/background/<language>.txt``:
+weather, recipes, small talk...) join every batch as extra negatives, so that a
+question the articles do not cover is not pulled into the nearest article.
+
 The trained model is written to ``<kb>/models/<id>/`` with a ``supportbot.json``
 that names its base model. The base model stays the fallback: a knowledge base
 whose trained model is missing or built on another base goes back to the base
@@ -33,6 +37,7 @@ from knowledge_base.text import fold
 log = logging.getLogger(__name__)
 
 MANIFEST = "supportbot.json"
+BACKGROUND_DIR = Path(__file__).parent / "background"
 HOLD_OUT_EVERY = 5
 TRAIN_MAX_TOKENS = 64
 FEW_QUESTIONS = 4
@@ -50,6 +55,7 @@ class TrainingOptions:
     batch_size: int = 32
     learning_rate: float = 3e-5
     seed: int = 0
+    background: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,10 +79,22 @@ class TrainedModel:
             return None
 
 
+def background_texts(languages: set[str]) -> list[str]:
+    """The off-topic messages shipped for these languages, folded like everything the model sees."""
+    texts: list[str] = []
+    for language in sorted(languages):
+        path = BACKGROUND_DIR / f"{language}.txt"
+        if path.is_file():
+            texts += [fold(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return list(dict.fromkeys(texts))
+
+
 def fingerprint(articles: list[Article], base: str, options: TrainingOptions) -> str:
     """Identifies the training input: the same articles, base and options give the same model."""
     digest = hashlib.sha256(base.encode("utf-8"))
     digest.update(json.dumps(asdict(options), sort_keys=True).encode("utf-8"))
+    if options.background:
+        digest.update("\n".join(background_texts({a.language for a in articles})).encode("utf-8"))
     for article in sorted(articles, key=lambda a: a.id):
         digest.update(article.content_hash.encode("ascii"))
     return digest.hexdigest()
@@ -164,6 +182,7 @@ def fine_tune(
     keep_max = model.max_seq_length
     model.max_seq_length = min(keep_max or TRAIN_MAX_TOKENS, TRAIN_MAX_TOKENS)
     optimiser = torch.optim.AdamW(model.parameters(), lr=options.learning_rate)
+    background = background_texts({a.language for a in articles}) if options.background else []
     model.train()
     steps = pairs_seen = 0
     for _ in range(options.epochs):
@@ -172,10 +191,16 @@ def fine_tune(
         for batch in distinct_batches(pairs, options.batch_size):
             anchors = _encode(model, [p[0] for p in batch])
             positives = _encode(model, [p[1] for p in batch])
-            logits = anchors @ positives.T * LOSS_SCALE
+            if background:  # the other articles' pairs and some off-topic messages are the negatives
+                negatives = _encode(model, rng.sample(background, min(len(background), len(batch) // 2)))
+                positives_and_background = torch.cat([positives, negatives])
+            else:
+                positives_and_background = positives
+            logits = anchors @ positives_and_background.T * LOSS_SCALE
             labels = torch.arange(len(batch))
             loss = (
-                torch.nn.functional.cross_entropy(logits, labels) + torch.nn.functional.cross_entropy(logits.T, labels)
+                torch.nn.functional.cross_entropy(logits, labels)
+                + torch.nn.functional.cross_entropy(logits[:, : len(batch)].T, labels)
             ) / 2
             optimiser.zero_grad()
             loss.backward()

@@ -9,6 +9,7 @@ import pytest
 from benchmarks.quality import HELPCENTER_QUESTIONS, SAMPLE_ARTICLES
 from knowledge_base.articles import load_directory
 from knowledge_base.text import fold
+from knowledge_base.training import background_texts
 
 pytestmark = pytest.mark.unit
 
@@ -48,3 +49,8 @@ def test_no_question_reuses_a_title_or_example_question(questions: list[dict[str
 def test_questions_are_unique(questions: list[dict[str, str | None]]) -> None:
     counts = Counter(normalised(str(q["q"])) for q in questions)
     assert [q for q, n in counts.items() if n > 1] == []
+
+
+def test_no_question_is_one_of_the_background_messages_training_uses(questions: list[dict[str, str | None]]) -> None:
+    background = {normalised(line) for line in background_texts({"tr", "en"})}
+    assert [q["q"] for q in questions if normalised(str(q["q"])) in background] == []

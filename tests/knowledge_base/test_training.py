@@ -11,9 +11,11 @@ import pytest
 from knowledge_base.articles import Article, parse_article
 from knowledge_base.embedders import HashingEmbedder, SentenceTransformerEmbedder
 from knowledge_base.kb import KnowledgeBase
+from knowledge_base.text import fold
 from knowledge_base.training import (
     TrainingError,
     TrainingOptions,
+    background_texts,
     distinct_batches,
     fingerprint,
     held_out,
@@ -119,3 +121,19 @@ def test_train_adopt_and_fall_back_with_the_real_model(tmp_path: Path) -> None:
     assert reopened.embedder.name == SentenceTransformerEmbedder().name
     assert reopened.search(question).candidates[0].id == expected
     reopened.close()
+
+
+@pytest.mark.unit
+def test_background_messages_ship_for_both_languages_and_are_folded() -> None:
+    turkish, english = background_texts({"tr"}), background_texts({"en"})
+    assert len(turkish) >= 100 and len(english) >= 100
+    assert all(text == fold(text) for text in turkish)
+    assert set(background_texts({"tr", "en"})) == set(turkish) | set(english)
+    assert background_texts({"xx"}) == []
+
+
+@pytest.mark.unit
+def test_fingerprint_follows_the_background_option() -> None:
+    assert fingerprint([ALPHA, BETA], "st:base", TrainingOptions()) != fingerprint(
+        [ALPHA, BETA], "st:base", TrainingOptions(background=False)
+    )
