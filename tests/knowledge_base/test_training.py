@@ -10,6 +10,7 @@ import pytest
 
 from knowledge_base.articles import Article, parse_article
 from knowledge_base.embedders import HashingEmbedder, SentenceTransformerEmbedder
+from knowledge_base.errors import StoreChanged
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.text import fold
 from knowledge_base.training import (
@@ -137,3 +138,22 @@ def test_fingerprint_follows_the_background_option() -> None:
     assert fingerprint([ALPHA, BETA], "st:base", TrainingOptions()) != fingerprint(
         [ALPHA, BETA], "st:base", TrainingOptions(background=False)
     )
+
+
+@pytest.mark.unit
+def test_a_write_refused_because_the_model_changed_is_redone(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_put = kb.store.put
+    refused: list[str] = []
+
+    def put_once_refused(*args: object, **kwargs: object) -> object:
+        if not refused:
+            refused.append("once")
+            raise StoreChanged("the store's vectors are from another model")
+        return real_put(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kb.store, "put", put_once_refused)
+    assert kb.put(parse_article("---\nid: wrap\ntitle: Gift wrap\nlanguage: en\n---\nWe wrap gifts.\n"))
+    assert refused == ["once"]
+    assert kb.search("Do you wrap gifts?").candidates[0].id == "wrap"
