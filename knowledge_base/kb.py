@@ -7,6 +7,7 @@ store is noticed by its generation number before each search.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import threading
@@ -47,6 +48,7 @@ MAX_QUERY_CHARS = 1000
 ENTRY_HITS = 64
 MIN_CANDIDATES = 3
 MAX_CALIBRATION_QUESTIONS = 5000
+MIN_QUESTIONS_PER_LANGUAGE = 30
 
 
 def article_entries(article: Article) -> list[Entry]:
@@ -125,7 +127,7 @@ class KnowledgeBase:
         self._articles: dict[str, Article] = {}
         self._entry_article: dict[int, str] = {}
         self._entry_meta: dict[int, tuple[str, str]] = {}
-        self._thresholds: Thresholds | None = None
+        self._thresholds: dict[str | None, Thresholds] | None = None
         self._ensure_embedder()
 
     @classmethod
@@ -420,15 +422,21 @@ class KnowledgeBase:
         self.refresh()
         return {i: self._articles[i] for i in article_ids if i in self._articles}
 
-    def thresholds(self) -> Thresholds:
-        """The current thresholds, recalibrated lazily after every change."""
+    def thresholds(self, language: str | None = None) -> Thresholds:
+        """The thresholds for questions in ``language``, recalibrated lazily after every change.
+
+        Each language with at least ``MIN_QUESTIONS_PER_LANGUAGE`` example questions
+        gets its own: a model scores one language's sentences systematically higher
+        than another's (the English default model does so with Turkish). Otherwise,
+        and for ``None``, the thresholds of all languages together apply.
+        """
         with self._lock:
             self.refresh()
             if self._thresholds is None:
                 self._thresholds = self._calibrate()
-            return self._thresholds
+            return self._thresholds.get(language) or self._thresholds[None]
 
-    def _calibrate(self) -> Thresholds:
+    def _calibrate(self) -> dict[str | None, Thresholds]:
         assert self._index is not None
         questions = [(eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"]
         if self.embedder is not self.base_embedder:
@@ -439,11 +447,11 @@ class KnowledgeBase:
             step = len(questions) / MAX_CALIBRATION_QUESTIONS
             questions = [questions[int(i * step)] for i in range(MAX_CALIBRATION_QUESTIONS)]
         if not questions:
-            return self.default_thresholds
+            return {None: self.default_thresholds}
         vectors = np.vstack([self._index.vector(eid) for eid, _ in questions])
         scores, ids = self._index.search(vectors, ENTRY_HITS)
 
-        def score_fn(i: int) -> tuple[float, float]:
+        def score_pair(i: int) -> tuple[float, float]:
             entry_id, own_id = questions[i]
             language = self._articles[own_id].language
             text = self._entry_meta[entry_id][1]
@@ -452,8 +460,16 @@ class KnowledgeBase:
             other = next((c.score for c in ranked if c.id != own_id), float("-inf"))
             return own, other
 
+        pairs = [score_pair(i) for i in range(len(questions))]
         asked = [(aid, self._articles[aid].language) for _, aid in questions]
-        return calibrate(asked, score_fn, self.default_thresholds)
+        result: dict[str | None, Thresholds] = {None: calibrate(asked, pairs.__getitem__, self.default_thresholds)}
+        for language in sorted({lang for _, lang in asked}):
+            mine = [i for i, (_, lang) in enumerate(asked) if lang == language]
+            if len(mine) >= MIN_QUESTIONS_PER_LANGUAGE:
+                subset = [pairs[i] for i in mine]
+                own = calibrate([asked[i] for i in mine], subset.__getitem__, self.default_thresholds)
+                result[language] = dataclasses.replace(own, source=f"{own.source} in {language}")
+        return result
 
     def _rank(
         self,
@@ -505,7 +521,7 @@ class KnowledgeBase:
         texts = [q.strip()[:MAX_QUERY_CHARS] for q in queries]
         if not all(texts):
             raise InvalidQuery("query must not be empty")
-        thresholds = self.thresholds()
+        self.thresholds()  # calibrate (if needed) before taking the lock for the search
         languages = [language or detect_language(t) for t in texts]
         with self._lock:
             assert self._index is not None
@@ -521,7 +537,8 @@ class KnowledgeBase:
                 for row, i in enumerate(short):
                     ranked[i] = self._rank(vectors[i], texts[i], deep_scores[row], deep_ids[row], scopes[i])
         results = []
-        for text, lang, candidates in zip(texts, languages, ranked, strict=True):
+        for text, lang, scope, candidates in zip(texts, languages, scopes, ranked, strict=True):
+            thresholds = self.thresholds(scope)
             decision, reason, options = decide(candidates, thresholds)
             results.append(
                 SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name)

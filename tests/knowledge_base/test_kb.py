@@ -150,3 +150,18 @@ def test_calibration_samples_a_large_knowledge_base(kb: KnowledgeBase, monkeypat
     monkeypatch.setattr(kb_module, "MAX_CALIBRATION_QUESTIONS", 8)
     kb.put(parse_article(NEW_ARTICLE, "gift-wrap.md"))  # a change: calibrate again
     assert kb.thresholds().source == "leave-one-out over 8 example questions"
+
+
+def test_each_language_with_enough_questions_gets_its_own_thresholds(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge_base.kb as kb_module
+
+    pooled = kb.thresholds()
+    assert pooled.source.startswith("leave-one-out over 18 ")
+    monkeypatch.setattr(kb_module, "MIN_QUESTIONS_PER_LANGUAGE", 3)
+    kb.put(parse_article(NEW_ARTICLE))  # a change: calibrate again
+    english, turkish = kb.thresholds("en"), kb.thresholds("tr")
+    assert english.source.endswith(" in en") and turkish.source.endswith(" in tr")
+    assert kb.thresholds("de") == kb.thresholds(None) == kb.thresholds()
+    assert kb.search("Do you offer gift wrapping?").thresholds == english
