@@ -430,11 +430,16 @@ class KnowledgeBase:
         than another's (the English default model does so with Turkish). Otherwise,
         and for ``None``, the thresholds of all languages together apply.
         """
+        by_language = self._calibrated()
+        return by_language.get(language) or by_language[None]
+
+    def _calibrated(self) -> dict[str | None, Thresholds]:
+        """Thresholds by language (``None``: all languages pooled), calibrating after a change."""
         with self._lock:
             self.refresh()
             if self._thresholds is None:
                 self._thresholds = self._calibrate()
-            return self._thresholds.get(language) or self._thresholds[None]
+            return self._thresholds
 
     def _calibrate(self) -> dict[str | None, Thresholds]:
         assert self._index is not None
@@ -521,7 +526,7 @@ class KnowledgeBase:
         texts = [q.strip()[:MAX_QUERY_CHARS] for q in queries]
         if not all(texts):
             raise InvalidQuery("query must not be empty")
-        self.thresholds()  # calibrate (if needed) before taking the lock for the search
+        by_language = self._calibrated()
         languages = [language or detect_language(t) for t in texts]
         with self._lock:
             assert self._index is not None
@@ -538,7 +543,7 @@ class KnowledgeBase:
                     ranked[i] = self._rank(vectors[i], texts[i], deep_scores[row], deep_ids[row], scopes[i])
         results = []
         for text, lang, scope, candidates in zip(texts, languages, scopes, ranked, strict=True):
-            thresholds = self.thresholds(scope)
+            thresholds = by_language.get(scope) or by_language[None]
             decision, reason, options = decide(candidates, thresholds)
             results.append(
                 SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name)
