@@ -15,7 +15,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +82,14 @@ def model_label(kb: KnowledgeBase) -> str:
     return f"trained ({trained.steps} steps, {trained.seconds / 60:.1f} min)"
 
 
+def base_then_trained(kb: KnowledgeBase, name: str, training: TrainingOptions | None) -> Iterator[None]:
+    """Yield once with the base model, then, if ``training`` is given, once more after ``kb train``."""
+    yield
+    if training:
+        train(kb, name, training)
+        yield
+
+
 def train(kb: KnowledgeBase, name: str, options: TrainingOptions) -> None:
     manifest = kb.train(options)
     assert manifest is not None
@@ -95,9 +103,7 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         kb, seconds = build(bench, Path(tmp), embedder)
         try:
-            for phase in ("base", "trained") if training else ("base",):
-                if phase == "trained" and training:
-                    train(kb, bench.name, training)
+            for _ in base_then_trained(kb, bench.name, training):
                 rows += score(kb, bench, seconds)
             return rows
         finally:
@@ -152,9 +158,7 @@ def helpcenter(embedder: SentenceTransformerEmbedder, training: TrainingOptions 
         kb = KnowledgeBase.open(Path(tmp), embedder)
         try:
             kb.import_directory(SAMPLE_ARTICLES)
-            for phase in ("base", "trained") if training else ("base",):
-                if phase == "trained" and training:
-                    train(kb, "sample help center", training)
+            for _ in base_then_trained(kb, "sample help center", training):
                 rows += helpcenter_rows(kb, questions)
         finally:
             kb.close()
