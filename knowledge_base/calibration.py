@@ -8,7 +8,10 @@ No labelled visitor data is needed. Each example question is held out in turn
   the knowledge base does not cover looks like when it happens to resemble an article.
 
 The answer threshold is the score that best separates the two (Youden's J),
-and the clarify margin is a low quantile of how far the right article leads.
+raised if need be so that at most ``MAX_FALSE_ANSWER_RATE`` of the second
+group would be answered: a wrong answer costs a visitor's trust, a needless
+handoff only an agent's minute. The clarify margin is a low quantile of how far
+the right article leads.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import numpy as np
 from knowledge_base.decision import Thresholds
 
 MIN_QUESTIONS = 8
+# Share of look-alike questions (best score of a wrong article) the threshold may let through.
+MAX_FALSE_ANSWER_RATE = 0.05
 
 
 def youden_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
@@ -38,6 +43,7 @@ def calibrate(
     score_fn: Callable[[int], tuple[float, float]],
     default: Thresholds,
     margin_quantile: float = 0.1,
+    max_false_answer_rate: float = MAX_FALSE_ANSWER_RATE,
 ) -> Thresholds:
     """Compute thresholds from ``held_out`` example questions.
 
@@ -47,6 +53,8 @@ def calibrate(
             with question ``i`` itself excluded from the index.
         default: thresholds to fall back on when there are too few questions.
         margin_quantile: quantile of the lead of the right article used as margin.
+        max_false_answer_rate: the threshold is at least this upper quantile of the
+            other articles' best scores.
     """
     if len(held_out) < MIN_QUESTIONS:
         return default
@@ -56,7 +64,9 @@ def calibrate(
     if len(pairs) < MIN_QUESTIONS:
         return default
     positives, negatives = pairs[:, 0], pairs[:, 1]
-    answer = youden_threshold(positives, negatives)
+    youden = youden_threshold(positives, negatives)
+    cap = float(np.quantile(negatives, 1.0 - max_false_answer_rate, method="higher"))
+    answer = max(youden, cap)
     leads = positives - negatives
     winning = leads[leads > 0]
     margin = float(np.quantile(winning, margin_quantile)) if len(winning) else default.margin
@@ -69,5 +79,7 @@ def calibrate(
             "answerable_median": round(float(np.median(positives)), 4),
             "nearest_other_median": round(float(np.median(negatives)), 4),
             "held_out_top1_accuracy": round(float(np.mean(leads > 0)), 4),
+            "youden_cut": round(youden, 4),
+            f"other_articles_{1 - max_false_answer_rate:.0%}_quantile": round(cap, 4),
         },
     )

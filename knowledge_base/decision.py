@@ -31,9 +31,13 @@ class Candidate:
     matched_text: str
     dense: float = 0.0
     lexical: float = 0.0
+    # With an article classifier: the mean of the article's next best entries, and the
+    # classifier's probability for the article (see KnowledgeBase._rank).
+    support: float | None = None
+    probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "language": self.language,
@@ -45,6 +49,11 @@ class Candidate:
                 "lexical": round(self.lexical, 4),
             },
         }
+        if self.support is not None:
+            found["support"] = round(self.support, 4)
+        if self.probability is not None:
+            found["classifier"] = round(self.probability, 4)
+        return found
 
 
 MAX_CLARIFY_OPTIONS = 3
