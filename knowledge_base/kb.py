@@ -137,9 +137,11 @@ class KnowledgeBase:
         self._articles: dict[str, Article] = {}
         self._entry_article: dict[int, str] = {}
         self._entry_meta: dict[int, tuple[str, str]] = {}
-        self._thresholds: dict[str | None, Thresholds] | None = None
-        self._classifiers: dict[str, Fitted] = {}  # by language, refitted with the thresholds
-        self._by_article: dict[str, list[int]] = {}  # entry ids per article, as of the last fit
+        self._by_article: dict[str, set[int]] = {}
+        self._calibration: Calibration | None = None
+        self._calibrating: threading.Thread | None = None
+        self._fixed_thresholds: dict[str | None, Thresholds] | None = None
+        self._closed = False
         self._ensure_embedder()
 
     @classmethod
@@ -272,7 +274,7 @@ class KnowledgeBase:
 
     def _load_from_store(self, generation: int) -> None:
         self._articles = {a.id: a for a in self.store.all()}
-        self._entry_article, self._entry_meta = {}, {}
+        self._entry_article, self._entry_meta, self._by_article = {}, {}, {}
         self._lexical = LexicalIndex()
         loaded = VectorIndex.load(self.index_path) if self.index_path else None
         stale = loaded is None or loaded[1].generation != generation or loaded[1].embedder != self.embedder.name
@@ -280,6 +282,7 @@ class KnowledgeBase:
         for entry in self.store.entries():
             self._entry_article[entry.id] = entry.article_id
             self._entry_meta[entry.id] = (entry.kind, entry.text)
+            self._by_article.setdefault(entry.article_id, set()).add(entry.id)
             self._lexical.add(entry.id, entry.text)
             if stale:
                 ids.append(entry.id)
@@ -292,7 +295,6 @@ class KnowledgeBase:
             self._index = VectorIndex.build(self.embedder.dimension, ids, matrix)  # flat or IVF by size
             del matrix  # the index holds its own copy; free this one before the file is written
         self._generation = generation
-        self._thresholds = None
         if stale and self.index_path:
             self._index.save(self.index_path, self._stamp())
             log.info("index rebuilt from the store", extra={"entries": len(ids), "generation": generation})
@@ -311,14 +313,19 @@ class KnowledgeBase:
             return
         self._index.remove(removed)
         for entry_id in removed:
-            self._entry_article.pop(entry_id, None)
+            article_id = self._entry_article.pop(entry_id, None)
             self._entry_meta.pop(entry_id, None)
             self._lexical.remove(entry_id)
+            mine = self._by_article.get(article_id or "")
+            if mine is not None:
+                mine.discard(entry_id)
+                if not mine:
+                    del self._by_article[article_id or ""]
         self._index.add(added, vectors)
         for entry_id in added:
             self._lexical.add(entry_id, self._entry_meta[entry_id][1])
+            self._by_article.setdefault(self._entry_article[entry_id], set()).add(entry_id)
         self._generation = generation
-        self._thresholds = None
 
     def _save(self) -> None:
         """Persist the live index, stamped with the store generation it matches."""
@@ -435,68 +442,123 @@ class KnowledgeBase:
         return {i: self._articles[i] for i in article_ids if i in self._articles}
 
     def thresholds(self, language: str | None = None) -> Thresholds:
-        """The thresholds for questions in ``language``, recalibrated lazily after every change.
+        """The thresholds for questions in ``language``, as calibrated for the current articles.
 
         Each language with at least ``MIN_QUESTIONS_PER_LANGUAGE`` example questions
         gets its own: a model scores one language's sentences systematically higher
         than another's (the English default model does so with Turkish). Otherwise,
-        and for ``None``, the thresholds of all languages together apply.
+        and for ``None``, the thresholds of all languages together apply. After a
+        change this waits for the new calibration; searches do not (see :meth:`search_many`).
         """
-        by_language = self._calibrated()
+        by_language = self._calibrated(wait=True).thresholds
         return by_language.get(language) or by_language[None]
 
-    def _calibrated(self) -> dict[str | None, Thresholds]:
-        """Thresholds by language (``None``: all languages pooled), calibrating after a change."""
-        with self._lock:
-            self.refresh()
-            if self._thresholds is None:
-                self._thresholds = self._calibrate()
-            return self._thresholds
+    def fix_thresholds(self, by_language: dict[str | None, Thresholds] | None) -> None:
+        """Use these thresholds (key ``None``: every other language) and no classifier, never calibrating.
 
-    def _calibrate(self) -> dict[str | None, Thresholds]:
+        For benchmarks that time search alone; ``None`` goes back to calibrating.
+        """
+        with self._lock:
+            self._fixed_thresholds = dict(by_language) if by_language else None
+
+    def _calibrated(self, wait: bool) -> Calibration:
+        """The calibration of the current articles; a stale one while a new one is computed, unless ``wait``."""
+        for _attempt in range(5):
+            with self._lock:
+                self.refresh()
+                if self._fixed_thresholds is not None:
+                    return Calibration(self._generation, self._fixed_thresholds)
+                current = self._calibration
+                if current is not None and current.generation == self._generation:
+                    return current
+                if current is not None and not wait:
+                    self._calibrate_in_background()
+                    return current
+            try:
+                fresh = self._calibrate()
+            except _Superseded:
+                continue  # the articles changed meanwhile: calibrate what they are now
+            with self._lock:
+                if fresh.generation == self._generation:
+                    self._calibration = fresh
+                    return fresh
+        raise RuntimeError("the knowledge base kept changing while it was being calibrated")
+
+    def _calibrate_in_background(self) -> None:
+        if self._calibrating is not None and self._calibrating.is_alive():
+            return
+        self._calibrating = threading.Thread(target=self._calibrate_quietly, name="kb-calibration", daemon=True)
+        self._calibrating.start()
+
+    def _calibrate_quietly(self) -> None:
+        try:
+            self._calibrated(wait=True)
+        except Exception:  # the next search starts another attempt
+            if not self._closed:
+                log.exception("calibrating the knowledge base failed")
+
+    def wait_for_calibration(self, timeout: float | None = None) -> None:
+        """Block until a calibration running in the background has finished."""
+        thread = self._calibrating
+        if thread is not None:
+            thread.join(timeout)
+
+    def _calibrate(self) -> Calibration:
         """Thresholds per language, fitting each language's article classifier on the way.
 
         Pooled thresholds (``None``) come from leave-one-out over the example
         questions, scored by the index alone (see :mod:`knowledge_base.calibration`).
         A language with an article classifier is calibrated on its held-out
         questions instead, scored by the classifier fitted without them.
+
+        The knowledge base's lock is held only while reading a snapshot of the
+        entries and while scoring a batch of questions, so searches go on;
+        :class:`_Superseded` is raised if the articles change meanwhile.
         """
-        assert self._index is not None
-        self._by_article = {}
-        for entry_id, article_id in self._entry_article.items():
-            self._by_article.setdefault(article_id, []).append(entry_id)
-        self._classifiers = {}
-        questions = [(eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"]
-        if self.embedder is not self.base_embedder:
-            # A trained model has seen most example questions: calibrate on the ones it has not.
-            unseen = [(eid, aid) for eid, aid in questions if held_out(self._entry_meta[eid][1])]
-            questions = unseen if len(unseen) >= MIN_QUESTIONS else questions
-        if not questions:
-            return {None: self.default_thresholds}
-        pairs = self._held_out_pairs(_even_sample(questions), None)
-        asked = [(aid, self._articles[aid].language) for _, aid in _even_sample(questions)]
+        with self._lock:
+            assert self._index is not None
+            generation = self._generation
+            questions = [
+                (eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"
+            ]
+            if self.embedder is not self.base_embedder:
+                # A trained model has seen most example questions: calibrate on the ones it has not.
+                unseen = [(eid, aid) for eid, aid in questions if held_out(self._entry_meta[eid][1])]
+                questions = unseen if len(unseen) >= MIN_QUESTIONS else questions
+            if not questions:
+                return Calibration(generation, {None: self.default_thresholds})
+            questions = _even_sample(questions)
+            asked = [(aid, self._articles[aid].language) for _, aid in questions]
+            snapshots = {lang: self._classifier_rows(lang) for lang in sorted({lang for _, lang in asked})}
+            self_article = dict(self._entry_article)
+        pairs = self._held_out_pairs(questions, None, generation)
         result: dict[str | None, Thresholds] = {None: calibrate(asked, pairs.__getitem__, self.default_thresholds)}
-        for language in sorted({lang for _, lang in asked}):
-            fitted = self._fit_classifier(language)
-            if fitted is not None:
-                self._classifiers[language] = fitted
-                mine = _even_sample([(eid, self._entry_article[eid]) for eid in fitted.held_out])
-                scored = self._held_out_pairs(mine, fitted)
+        classifiers: dict[str, Fitted] = {}
+        article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for language, rows in snapshots.items():
+            fitted = fit_language(rows[0], rows[1], rows[2], rows[3], MIN_QUESTIONS_PER_LANGUAGE) if rows else None
+            if rows is not None and fitted is not None:
+                entry_ids, labels, vectors = rows[4], rows[2], rows[1]
+                classifiers[language] = fitted = dataclasses.replace(
+                    fitted, held_out=[entry_ids[i] for i in fitted.held_out]
+                )
+                article_vectors.update(_by_article(entry_ids, labels, vectors))
+                mine = _even_sample([(eid, self_article[eid]) for eid in fitted.held_out])
+                scored = self._held_out_pairs(mine, (fitted, article_vectors), generation)
                 own = calibrate([(aid, language) for _, aid in mine], scored.__getitem__, self.default_thresholds)
                 source = f"{own.source} in {language} held out from its article classifier"
                 details = {**own.details, "classifier": _explain(fitted)}
                 result[language] = dataclasses.replace(own, source=source, details=details)
                 continue
-            rows = [i for i, (_, lang) in enumerate(asked) if lang == language]
-            if len(rows) >= MIN_QUESTIONS_PER_LANGUAGE:
-                subset = [pairs[i] for i in rows]
-                own = calibrate([asked[i] for i in rows], subset.__getitem__, self.default_thresholds)
+            mine_rows = [i for i, (_, lang) in enumerate(asked) if lang == language]
+            if len(mine_rows) >= MIN_QUESTIONS_PER_LANGUAGE:
+                subset = [pairs[i] for i in mine_rows]
+                own = calibrate([asked[i] for i in mine_rows], subset.__getitem__, self.default_thresholds)
                 result[language] = dataclasses.replace(own, source=f"{own.source} in {language}")
-        return result
+        return Calibration(generation, result, classifiers, article_vectors)
 
-    def _fit_classifier(self, language: str) -> Fitted | None:
-        """Fit ``language``'s article classifier on every entry of its articles."""
-        assert self._index is not None
+    def _classifier_rows(self, language: str) -> tuple[list[str], np.ndarray, list[str], list[int], list[int]] | None:
+        """``(texts, vectors, labels, held-out rows, entry ids)`` of ``language``'s entries, if worth a classifier."""
         entry_ids = [
             eid for aid, ids in self._by_article.items() if self._articles[aid].language == language for eid in ids
         ]
@@ -506,12 +568,8 @@ class KnowledgeBase:
         held = [i for i, eid in enumerate(entry_ids) if self._entry_meta[eid][0] == "question" and held_out(texts[i])]
         if len(held) < MIN_QUESTIONS_PER_LANGUAGE:
             return None
-        vectors = self._vectors(entry_ids)
         labels = [self._entry_article[eid] for eid in entry_ids]
-        fitted = fit_language(texts, vectors, labels, held, MIN_QUESTIONS_PER_LANGUAGE)
-        if fitted is None:
-            return None
-        return dataclasses.replace(fitted, held_out=[entry_ids[i] for i in fitted.held_out])
+        return texts, self._vectors(entry_ids), labels, held, entry_ids
 
     def _vectors(self, entry_ids: list[int]) -> np.ndarray:
         assert self._index is not None
@@ -519,20 +577,32 @@ class KnowledgeBase:
             return np.zeros((0, self.embedder.dimension), np.float32)
         return np.vstack([self._index.vector(eid) for eid in entry_ids])
 
-    def _held_out_pairs(self, questions: list[tuple[int, str]], fitted: Fitted | None) -> list[tuple[float, float]]:
+    def _held_out_pairs(
+        self, questions: list[tuple[int, str]], scoring: Scoring | None, generation: int, batch: int = 64
+    ) -> list[tuple[float, float]]:
         """For each example question, searched without itself: (its own article's score, the best other's)."""
-        assert self._index is not None
-        vectors = self._vectors([eid for eid, _ in questions])
-        texts = [self._entry_meta[eid][1] for eid, _ in questions]
-        scores, ids = self._index.search(vectors, ENTRY_HITS)
-        probabilities = fitted.for_calibration.probabilities(texts, vectors) if fitted else [None] * len(texts)
         pairs = []
-        for i, (entry_id, own_id) in enumerate(questions):
-            language = self._articles[own_id].language
-            ranked = self._rank(vectors[i], texts[i], scores[i], ids[i], language, entry_id, probabilities[i])
-            own = next((c.score for c in ranked if c.id == own_id), float("-inf"))
-            other = next((c.score for c in ranked if c.id != own_id), float("-inf"))
-            pairs.append((own, other))
+        for start in range(0, len(questions), batch):
+            chunk = questions[start : start + batch]
+            with self._lock:
+                if self._generation != generation:
+                    raise _Superseded
+                assert self._index is not None
+                vectors = self._vectors([eid for eid, _ in chunk])
+                texts = [self._entry_meta[eid][1] for eid, _ in chunk]
+                scores, ids = self._index.search(vectors, ENTRY_HITS)
+                probabilities = (
+                    scoring[0].for_calibration.probabilities(texts, vectors) if scoring else [None] * len(texts)
+                )
+                for i, (entry_id, own_id) in enumerate(chunk):
+                    language = self._articles[own_id].language
+                    article_vectors = scoring[1] if scoring else {}
+                    ranked = self._rank(
+                        vectors[i], texts[i], scores[i], ids[i], language, entry_id, probabilities[i], article_vectors
+                    )
+                    own = next((c.score for c in ranked if c.id == own_id), float("-inf"))
+                    other = next((c.score for c in ranked if c.id != own_id), float("-inf"))
+                    pairs.append((own, other))
         return pairs
 
     def _rank(
@@ -544,6 +614,7 @@ class KnowledgeBase:
         language: str | None,
         exclude_entry: int = -1,
         probabilities: dict[str, float] | None = None,
+        article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> list[Candidate]:
         """Best entry per article by embedding cosine plus weighted lexical similarity.
 
@@ -577,18 +648,32 @@ class KnowledgeBase:
             return ranked
         likely = sorted(probabilities, key=lambda aid: -probabilities[aid])[:PROPOSED_ARTICLES]
         chosen = list(dict.fromkeys([c.id for c in ranked[:RANKED_ARTICLES]] + likely))
-        rescored = [self._rescore(aid, vector, lexical, exclude_entry, probabilities.get(aid, 0.0)) for aid in chosen]
+        rescored = [
+            self._rescore(aid, vector, lexical, exclude_entry, probabilities.get(aid, 0.0), article_vectors or {})
+            for aid in chosen
+        ]
         return sorted((c for c in rescored if c is not None), key=lambda c: -c.score)
 
     def _rescore(
-        self, article_id: str, vector: np.ndarray, lexical: dict[int, float], exclude_entry: int, probability: float
+        self,
+        article_id: str,
+        vector: np.ndarray,
+        lexical: dict[int, float],
+        exclude_entry: int,
+        probability: float,
+        article_vectors: dict[str, tuple[np.ndarray, np.ndarray]],
     ) -> Candidate | None:
         """One article scored by all its entries: the best, the support of the next ones, the classifier."""
         article = self._articles.get(article_id)
-        entry_ids = [e for e in self._by_article.get(article_id, ()) if e != exclude_entry and e in self._entry_article]
+        live = np.array(sorted(self._by_article.get(article_id, ())), np.int64)
+        cached = article_vectors.get(article_id)
+        if cached is None or not np.array_equal(cached[0], live):  # changed since the classifier was fitted
+            cached = live, self._vectors(live.tolist())
+        keep = cached[0] != exclude_entry
+        entry_ids, matrix = cached[0][keep].tolist(), cached[1][keep]
         if article is None or not entry_ids:
             return None
-        cosines = self._vectors(entry_ids) @ vector
+        cosines = matrix @ vector
         combined = cosines + self.lexical_weight * np.array([lexical.get(e, 0.0) for e in entry_ids])
         order = np.argsort(-combined)
         top = int(order[0])
@@ -616,7 +701,11 @@ class KnowledgeBase:
         return self.search_many([query], language, top_k)[0]
 
     def search_many(self, queries: list[str], language: str | None = None, top_k: int = 5) -> list[SearchResult]:
-        """:meth:`search` for many queries at once: one embedding batch, one index search."""
+        """:meth:`search` for many queries at once: one embedding batch, one index search.
+
+        Right after a change the new articles are searched at once, with the
+        previous calibration while the new one is computed in the background.
+        """
         if top_k < 1:
             raise InvalidQuery(f"top_k must be greater than 0, got {top_k}")
         texts = [q.strip()[:MAX_QUERY_CHARS] for q in queries]
@@ -624,15 +713,16 @@ class KnowledgeBase:
             raise InvalidQuery("query must not be empty")
         languages = [language or detect_language(t) for t in texts]
         with self._lock:
-            by_language = self._calibrated()
+            calibration = self._calibrated(wait=False)
             assert self._index is not None
             vectors = self.embedder.embed(texts)
             scores, ids = self._index.search(vectors, ENTRY_HITS)
             known = self._languages()
             scopes = [lang if lang in known else None for lang in languages]
-            probabilities = self._probabilities(texts, vectors, scopes)
+            probabilities = calibration.probabilities(texts, vectors, scopes)
+            vectors_by_article = calibration.article_vectors
             ranked = [
-                self._rank(vectors[i], texts[i], scores[i], ids[i], scope, probabilities=probabilities[i])
+                self._rank(vectors[i], texts[i], scores[i], ids[i], scope, -1, probabilities[i], vectors_by_article)
                 for i, scope in enumerate(scopes)
             ]
             # The nearest entries may all be in the other language: look deeper for those queries.
@@ -641,31 +731,26 @@ class KnowledgeBase:
                 deep_scores, deep_ids = self._index.search(vectors[short], len(self._index))
                 for row, i in enumerate(short):
                     ranked[i] = self._rank(
-                        vectors[i], texts[i], deep_scores[row], deep_ids[row], scopes[i], probabilities=probabilities[i]
+                        vectors[i],
+                        texts[i],
+                        deep_scores[row],
+                        deep_ids[row],
+                        scopes[i],
+                        -1,
+                        probabilities[i],
+                        vectors_by_article,
                     )
         results = []
         for text, lang, scope, candidates in zip(texts, languages, scopes, ranked, strict=True):
-            thresholds = by_language.get(scope) or by_language[None]
+            thresholds = calibration.thresholds.get(scope) or calibration.thresholds[None]
             decision, reason, options = decide(candidates, thresholds)
             results.append(
                 SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name)
             )
         return results
 
-    def _probabilities(
-        self, texts: list[str], vectors: np.ndarray, scopes: list[str | None]
-    ) -> list[dict[str, float] | None]:
-        """Article probabilities for each query whose language has a classifier, one batch per language."""
-        found: list[dict[str, float] | None] = [None] * len(texts)
-        for language, fitted in self._classifiers.items():
-            rows = [i for i, scope in enumerate(scopes) if scope == language]
-            if rows:
-                probs = fitted.classifier.probabilities([texts[i] for i in rows], vectors[rows])
-                for i, p in zip(rows, probs, strict=True):
-                    found[i] = p
-        return found
-
     def close(self) -> None:
+        self._closed = True
         close = getattr(self.store, "close", None)
         if close:
             close()
@@ -686,3 +771,47 @@ def _explain(fitted: Fitted) -> dict[str, Any]:
         "held_out_accuracy_by_embedding_weight": {str(w): round(a, 4) for w, a in fitted.accuracy.items()},
         "weight": CLASSIFIER_WEIGHT,
     }
+
+
+class _Superseded(Exception):
+    """The articles changed while a calibration was computed from them."""
+
+
+Scoring = tuple[Fitted, dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What is fitted on one generation of the articles: thresholds and article classifiers."""
+
+    generation: int
+    thresholds: dict[str | None, Thresholds]
+    classifiers: dict[str, Fitted] = field(default_factory=dict)
+    # entry ids (sorted) and vectors of each article of a classified language, for re-scoring quickly
+    article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def probabilities(
+        self, texts: list[str], vectors: np.ndarray, scopes: list[str | None]
+    ) -> list[dict[str, float] | None]:
+        """Article probabilities for each query whose language has a classifier, one batch per language."""
+        found: list[dict[str, float] | None] = [None] * len(texts)
+        for language, fitted in self.classifiers.items():
+            rows = [i for i, scope in enumerate(scopes) if scope == language]
+            if rows:
+                probs = fitted.classifier.probabilities([texts[i] for i in rows], vectors[rows])
+                for i, p in zip(rows, probs, strict=True):
+                    found[i] = p
+        return found
+
+
+def _by_article(
+    entry_ids: list[int], labels: list[str], vectors: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    rows: dict[str, list[int]] = {}
+    for row, article_id in enumerate(labels):
+        rows.setdefault(article_id, []).append(row)
+    grouped = {}
+    for article_id, mine in rows.items():
+        order = sorted(mine, key=lambda r: entry_ids[r])
+        grouped[article_id] = (np.array([entry_ids[r] for r in order], np.int64), vectors[order])
+    return grouped

@@ -1,0 +1,183 @@
+"""The per-language article classifier, alone and inside the knowledge base (fake embedder)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge_base.articles import Article
+from knowledge_base.classifier import ArticleClassifier, fit_language
+from knowledge_base.embedders import HashingEmbedder
+from knowledge_base.kb import KnowledgeBase
+from knowledge_base.training import held_out
+
+pytestmark = pytest.mark.unit
+
+# Turkish stems the classifier must recognise under other suffixes than the ones it saw.
+TOPICS = {
+    "siparis-iptali": ["siparişimi", "siparişlerimi", "siparişim", "siparişin"],
+    "kargo-takibi": ["kargom", "kargomu", "kargonun", "kargolarım"],
+    "sifre": ["şifremi", "şifrem", "şifremin", "şifreyi"],
+    "fatura": ["faturamı", "faturam", "faturanın", "faturalarımı"],
+}
+VERBS = ["iptal etmek istiyorum", "nerede", "bulamıyorum", "göremiyorum", "değiştirebilir miyim", "nasıl bakarım"]
+OPENERS = ["merhaba", "acil", "lütfen", "selam", "bir sorum var", "iyi günler", "pardon", "yardım"]
+
+
+def questions(topic: str) -> list[str]:
+    combos = itertools.product(OPENERS, TOPICS[topic], VERBS)
+    return [f"{opener} {word} {verb}" for opener, word, verb in combos][:60]
+
+
+def rows() -> tuple[list[str], list[str]]:
+    texts = [q for topic in TOPICS for q in questions(topic)]
+    labels = [topic for topic in TOPICS for _ in questions(topic)]
+    return texts, labels
+
+
+def test_probabilities_cover_every_article_and_sum_to_one() -> None:
+    texts, labels = rows()
+    vectors = HashingEmbedder(64).embed(texts)
+    model = ArticleClassifier(dense_weight=0.0).fit(texts, vectors, labels)
+    [probs] = model.probabilities(["faturalarım nerede"], HashingEmbedder(64).embed(["faturalarım nerede"]))
+    assert set(probs) == set(TOPICS)
+    assert sum(probs.values()) == pytest.approx(1.0)
+    assert max(probs, key=probs.__getitem__) == "fatura"  # a suffix it never saw with this stem
+
+
+def test_fit_language_chooses_the_embedding_weight_on_held_out_rows() -> None:
+    texts, labels = rows()
+    vectors = HashingEmbedder(64).embed(texts)
+    held = list(range(0, len(texts), 5))
+    fitted = fit_language(texts, vectors, labels, held, min_held_out=10)
+    assert fitted is not None
+    assert set(fitted.accuracy) == {0.0, 1.0}
+    best = max(fitted.accuracy.values())
+    assert fitted.accuracy[fitted.classifier.dense_weight] == best
+    assert fitted.classifier.dense_weight == fitted.for_calibration.dense_weight
+    assert fitted.held_out == held
+    # the calibration model never saw the held-out rows; the final one saw everything
+    assert fitted.classifier is not fitted.for_calibration
+
+
+@pytest.mark.parametrize(
+    ("held", "labels"),
+    [
+        ([0, 1], ["a", "b"] * 30),  # too few held-out rows to calibrate on
+        (list(range(20)), ["a"] * 60),  # one article: nothing to choose between
+    ],
+)
+def test_fit_language_declines_what_it_cannot_calibrate(held: list[int], labels: list[str]) -> None:
+    texts = [f"question number {i}" for i in range(len(labels))]
+    assert fit_language(texts, np.zeros((len(texts), 4), np.float32), labels, held, min_held_out=10) is None
+
+
+def topic_articles() -> list[Article]:
+    return [
+        Article(id=topic, title=topic.replace("-", " "), language="tr", body=f"{topic} hakkında.", questions=tuple(qs))
+        for topic in TOPICS
+        for qs in [questions(topic)]
+    ]
+
+
+@pytest.fixture
+def classified_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KnowledgeBase:
+    import knowledge_base.kb as kb_module
+
+    monkeypatch.setattr(kb_module, "MIN_QUESTIONS_PER_LANGUAGE", 10)
+    base = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder())
+    base.put_many(topic_articles())
+    return base
+
+
+def test_a_language_with_enough_questions_is_scored_with_its_classifier(classified_kb: KnowledgeBase) -> None:
+    thresholds = classified_kb.thresholds("tr")
+    held = sum(held_out(q) for article in topic_articles() for q in article.questions)
+    assert (
+        thresholds.source == f"leave-one-out over {held} example questions in tr held out from its article classifier"
+    )
+    assert thresholds.details["classifier"]["embedding_weight"] in (0.0, 1.0)
+    result = classified_kb.search("faturalarımı göremiyorum")
+    top = result.candidates[0]
+    assert top.id == "fatura"
+    explained = json.loads(json.dumps(result.to_dict()))  # what `search --json` prints
+    assert 0.0 < explained["candidates"][0]["classifier"] <= 1.0
+    assert "support" in explained["candidates"][0]
+    assert explained["thresholds"]["details"]["classifier"]["weight"] > 0
+
+
+def test_the_classifier_follows_every_change(classified_kb: KnowledgeBase) -> None:
+    assert classified_kb.search("şifremi bulamıyorum").candidates[0].id == "sifre"
+    classified_kb.delete("sifre")
+    after = classified_kb.search("şifremi bulamıyorum")
+    assert "sifre" not in {c.id for c in after.candidates}
+    assert all(c.probability is not None for c in after.candidates)
+
+
+def test_a_language_without_enough_questions_keeps_plain_scores(kb: KnowledgeBase) -> None:
+    result = kb.search("Kargo ücreti ne kadar?")
+    assert all(c.probability is None and c.support is None for c in result.candidates)
+    assert "classifier" not in result.to_dict()["candidates"][0]
+
+
+RETURNS = Article(
+    id="iade",
+    title="iade",
+    language="tr",
+    body="İade 14 gün içinde yapılır.",
+    questions=tuple(f"{opener} iademi {verb}" for opener in OPENERS for verb in VERBS),
+)
+
+
+def test_a_new_article_is_searched_at_once_while_the_classifier_is_refitted(
+    classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge_base.kb as kb_module
+
+    before = classified_kb.search("faturam nerede")  # calibrated for the four topics
+    fitting = threading.Event()
+    release = threading.Event()
+    real_fit = kb_module.fit_language
+
+    def slow_fit(*args: object, **kwargs: object) -> object:
+        fitting.set()
+        assert release.wait(30)
+        return real_fit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kb_module, "fit_language", slow_fit)
+    classified_kb.put(RETURNS)
+    during = classified_kb.search("merhaba iademi nerede")  # does not wait for the refit
+    assert "iade" in {c.id for c in during.candidates}
+    assert during.thresholds == before.thresholds  # the previous calibration, until the new one is ready
+    assert fitting.wait(30)  # ... which is being computed in the background meanwhile
+    release.set()
+    classified_kb.wait_for_calibration(60)
+    after = classified_kb.search("merhaba iademi nerede")
+    assert after.candidates[0].id == "iade"
+    assert after.candidates[0].probability is not None and after.candidates[0].probability > 0
+    assert after.thresholds != before.thresholds
+
+
+def test_a_change_during_calibration_starts_it_again(
+    classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge_base.kb as kb_module
+
+    real_fit = kb_module.fit_language
+    changes = [RETURNS]
+
+    def fit_then_change(*args: object, **kwargs: object) -> object:
+        if changes:
+            classified_kb.put(changes.pop())  # the articles change while the classifier is fitted
+        return real_fit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kb_module, "fit_language", fit_then_change)
+    classified_kb.delete("sifre")
+    thresholds = classified_kb.thresholds("tr")  # waits, and calibrates again after the change
+    held = sum(held_out(q) for a in [*topic_articles(), RETURNS] if a.id != "sifre" for q in a.questions)
+    assert thresholds.source.startswith(f"leave-one-out over {held} ")
