@@ -135,12 +135,12 @@ def score(kb: KnowledgeBase, bench: Benchmark, seconds: float) -> list[dict[str,
             {
                 "dataset": f"{bench.name}, {label}, automatic calibration",
                 "measure": "in-scope accuracy / out-of-scope recall",
-                "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {kb.thresholds().answer:.3f})",
+                "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {kb.thresholds(bench.language).answer:.3f})",
             }
         )
     print(
         f"# {bench.name} ({label}): {len(bench.articles)} articles, {len(bench.test)} questions, "
-        f"built in {seconds:.0f} s, thresholds {json.dumps(kb.thresholds().to_dict())}",
+        f"built in {seconds:.0f} s, thresholds {json.dumps(kb.thresholds(bench.language).to_dict())}",
         file=sys.stderr,
     )
     return rows
@@ -187,7 +187,9 @@ def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]]) -> list[
                 f"{summary['wrong_answer_rate']:.1%} ({float(np.mean(hits)):.1%})",
             }
         )
-    print(f"# sample help center ({label}): thresholds {json.dumps(kb.thresholds().to_dict())}", file=sys.stderr)
+    for language in ("tr", "en"):
+        thresholds = json.dumps(kb.thresholds(language).to_dict())
+        print(f"# sample help center ({label}), {language}: thresholds {thresholds}", file=sys.stderr)
     return rows
 
 
