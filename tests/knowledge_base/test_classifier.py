@@ -108,7 +108,7 @@ def test_a_language_with_enough_questions_is_scored_with_its_classifier(classifi
     explained = json.loads(json.dumps(result.to_dict()))  # what `search --json` prints
     assert 0.0 < explained["candidates"][0]["classifier"] <= 1.0
     assert "support" in explained["candidates"][0]
-    assert explained["thresholds"]["details"]["classifier"]["weight"] > 0
+    assert 0 < explained["thresholds"]["details"]["classifier"]["share_of_score"] < 1
 
 
 def test_the_classifier_follows_every_change(classified_kb: KnowledgeBase) -> None:

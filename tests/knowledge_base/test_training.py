@@ -100,8 +100,11 @@ def test_train_adopt_and_fall_back_with_the_real_model(tmp_path: Path) -> None:
     assert kb.embedder.name.endswith(f"+ft:{manifest.id}")
     assert kb.train(TrainingOptions(epochs=1, batch_size=8), if_changed=True) is None
     # the other process adopts the trained model on its next search, without training itself
-    assert other.search(question).candidates[0].id == expected
+    adopted = other.search(question)
+    assert adopted.candidates[0].id == expected
     assert other.embedder.name == kb.embedder.name
+    # ... and scores with thresholds calibrated for the trained model, never the base model's
+    assert adopted.thresholds == other.thresholds()
 
     # an article added after training is searchable at once, embedded by the trained model
     other.put(
