@@ -115,8 +115,8 @@ bench-stack: model ## start the real stack, hold conversations, print start time
 	@$(PY) -m benchmarks.stack
 
 .PHONY: bench-quality
-bench-quality: setup ## answer quality on BANKING77, CLINC150 and xSID (read from ../shared/data), one table
-	@$(PY) -m benchmarks.quality
+bench-quality: setup ## answer quality on BANKING77, CLINC150, xSID and the help center, one table (ARGS=--base-only, --only NAME)
+	@$(PY) -m benchmarks.quality $(ARGS)
 
 .PHONY: bench-scale
 bench-scale: setup ## search latency at 10k/100k/1M entries as a ratio to embedding, recall@10, memory (10-20 min)
