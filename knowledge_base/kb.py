@@ -552,7 +552,7 @@ class KnowledgeBase:
                 classifiers[language] = fitted = dataclasses.replace(
                     fitted, held_out=[entry_ids[i] for i in fitted.held_out]
                 )
-                article_vectors.update(_by_article(entry_ids, labels, vectors))
+                article_vectors.update(_group_by_article(entry_ids, labels, vectors))
                 mine = _even_sample([(eid, self_article[eid]) for eid in fitted.held_out])
                 scored = self._held_out_pairs(mine, (fitted, article_vectors), generation)
                 own = calibrate([(aid, language) for _, aid in mine], scored.__getitem__, self.default_thresholds)
@@ -816,7 +816,7 @@ class Calibration:
         return found
 
 
-def _by_article(
+def _group_by_article(
     entry_ids: list[int], labels: list[str], vectors: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     rows: dict[str, list[int]] = {}
