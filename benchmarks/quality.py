@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks.quality [--data ../shared/data] [--only NAME] [--base-only]
 
 Builds one temporary knowledge base per dataset with the offline default model,
-scores it, then fine-tunes the model on the articles (``kb train``, the default
-setup) and scores it again. Prints one table. See the README for the datasets'
+scores it, then fine-tunes the model on the articles (``kb train`` with its default
+options) and scores it again. Prints one table. See the README for the datasets'
 sources and licences.
 """
 
