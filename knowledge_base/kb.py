@@ -542,7 +542,14 @@ class KnowledgeBase:
             snapshots = {lang: self._classifier_rows(lang) for lang in sorted({lang for _, lang in asked})}
             self_article = dict(self._entry_article)
         pairs = self._held_out_pairs(questions, None, generation)
-        result: dict[str | None, Thresholds] = {None: calibrate(asked, pairs.__getitem__, self.default_thresholds)}
+        plain: dict[str | None, Thresholds] = {None: calibrate(asked, pairs.__getitem__, self.default_thresholds)}
+        for language in snapshots:
+            mine_rows = [i for i, (_, lang) in enumerate(asked) if lang == language]
+            if len(mine_rows) >= MIN_QUESTIONS_PER_LANGUAGE:
+                subset = [pairs[i] for i in mine_rows]
+                own = calibrate([asked[i] for i in mine_rows], subset.__getitem__, self.default_thresholds)
+                plain[language] = dataclasses.replace(own, source=f"{own.source} in {language}")
+        result = dict(plain)
         classifiers: dict[str, Fitted] = {}
         article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for language, rows in snapshots.items():
@@ -559,13 +566,7 @@ class KnowledgeBase:
                 source = f"{own.source} in {language} held out from its article classifier"
                 details = {**own.details, "classifier": _explain(fitted)}
                 result[language] = dataclasses.replace(own, source=source, details=details)
-                continue
-            mine_rows = [i for i, (_, lang) in enumerate(asked) if lang == language]
-            if len(mine_rows) >= MIN_QUESTIONS_PER_LANGUAGE:
-                subset = [pairs[i] for i in mine_rows]
-                own = calibrate([asked[i] for i in mine_rows], subset.__getitem__, self.default_thresholds)
-                result[language] = dataclasses.replace(own, source=f"{own.source} in {language}")
-        return Calibration(generation, model, result, classifiers, article_vectors)
+        return Calibration(generation, model, result, classifiers, article_vectors, plain)
 
     def _classifier_rows(self, language: str) -> tuple[list[str], np.ndarray, list[str], list[int], list[int]] | None:
         """``(texts, vectors, labels, held-out rows, entry ids)`` of ``language``'s entries, if worth a classifier."""
@@ -714,8 +715,9 @@ class KnowledgeBase:
     def search_many(self, queries: list[str], language: str | None = None, top_k: int = 5) -> list[SearchResult]:
         """:meth:`search` for many queries at once: one embedding batch, one index search.
 
-        Right after a change the new articles are searched at once, with the
-        previous calibration while the new one is computed in the background.
+        Right after a change the changed articles are searched at once, by
+        similarity alone and with the previous calibration's thresholds for it,
+        while the classifiers and thresholds are refitted in the background.
         """
         if top_k < 1:
             raise InvalidQuery(f"top_k must be greater than 0, got {top_k}")
@@ -730,7 +732,13 @@ class KnowledgeBase:
             scores, ids = self._index.search(vectors, ENTRY_HITS)
             known = self._languages()
             scopes = [lang if lang in known else None for lang in languages]
-            probabilities = calibration.probabilities(texts, vectors, scopes)
+            current = calibration.generation == self._generation
+            if current:
+                probabilities = calibration.probabilities(texts, vectors, scopes)
+                by_language = calibration.thresholds
+            else:  # the classifiers are being refitted after a change: they do not know it yet
+                probabilities = [None] * len(texts)
+                by_language = calibration.while_refitting()
             vectors_by_article = calibration.article_vectors
             ranked = [
                 self._rank(vectors[i], texts[i], scores[i], ids[i], scope, -1, probabilities[i], vectors_by_article)
@@ -753,7 +761,7 @@ class KnowledgeBase:
                     )
         results = []
         for text, lang, scope, candidates in zip(texts, languages, scopes, ranked, strict=True):
-            thresholds = calibration.thresholds.get(scope) or calibration.thresholds[None]
+            thresholds = by_language.get(scope) or by_language[None]
             decision, reason, options = decide(candidates, thresholds)
             results.append(
                 SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name)
@@ -801,6 +809,19 @@ class Calibration:
     classifiers: dict[str, Fitted] = field(default_factory=dict)
     # entry ids (sorted) and vectors of each article of a classified language, for re-scoring quickly
     article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # thresholds for scores without the classifiers, for searches made while they are refitted
+    plain_thresholds: dict[str | None, Thresholds] = field(default_factory=dict)
+
+    def while_refitting(self) -> dict[str | None, Thresholds]:
+        """Thresholds for searching the articles as changed since: scores without the classifiers.
+
+        A classifier fitted before a change knows nothing of a new article, so
+        until the new one is ready, articles are scored by similarity alone.
+        """
+        if not self.classifiers:
+            return self.thresholds
+        note = "; the article classifiers are being refitted after a change, so scores leave them out"
+        return {lang: dataclasses.replace(t, source=t.source + note) for lang, t in self.plain_thresholds.items()}
 
     def probabilities(
         self, texts: list[str], vectors: np.ndarray, scopes: list[str | None]
