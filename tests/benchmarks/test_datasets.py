@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.datasets import article_id, banking77, clinc150, read_conll, xsid
-from benchmarks.quality import Outcome, best_validation_threshold, operating_point, top1
+from benchmarks.quality import Outcome, best_threshold_in_hindsight, best_validation_threshold, operating_point, top1
 
 pytestmark = pytest.mark.unit
 
@@ -74,3 +74,15 @@ def test_measures() -> None:
     assert top1(outcomes) == 0.5  # out-of-scope questions do not count
     assert operating_point(outcomes, lambda o: o.decision != "handoff") == (0.5, 0.5)
     assert best_validation_threshold(outcomes) == 0.9
+
+
+def test_best_threshold_in_hindsight_keeps_within_both_limits() -> None:
+    right = [Outcome(f"a{i}", f"a{i}", 0.5 + i / 100, "handoff") for i in range(40)]
+    wrong = [Outcome("b", "c", 0.7, "handoff")]  # one wrong answer in 50 questions is 2%
+    uncovered = [Outcome(None, "a", 0.3 + i / 100, "handoff") for i in range(9)]
+    # the uncovered questions all score below 0.4, so the cut goes down to the lowest right answer
+    assert best_threshold_in_hindsight(right + wrong + uncovered, max_wrong=0.02) == (0.5, 40 / 41)
+    # with no room for a wrong answer, the cut rises above the wrong one at 0.7
+    assert best_threshold_in_hindsight(right + wrong + uncovered, max_wrong=0.0) == (0.71, 19 / 41)
+    # when even the highest cut answers too many uncovered questions, there is none
+    assert best_threshold_in_hindsight([Outcome("a", "a", 0.9, "answer"), Outcome(None, "a", 0.95, "answer")]) is None
