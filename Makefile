@@ -102,12 +102,20 @@ test-unit: setup ## fast tests: no model, no services
 test-actions: setup ## tests of the Rasa custom actions, in the Rasa environment
 	@$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/actions -c tests/actions/pytest.ini
 
+.PHONY: test-stories
+test-stories: model ## rasa test: the test stories in tests/stories (intents and actions, both languages)
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	PYTHONWARNINGS=ignore $(RASA) test --stories tests/stories --model models/supportbot.tar.gz \
+		--out "$$out" --fail-on-prediction-errors --no-plot > "$$out/log" 2>&1 \
+		|| { grep -v "Warning\|warn(" "$$out/log" | tail -40; cat "$$out/failed_test_stories.yml" 2>/dev/null; exit 1; }; \
+	grep -h "Correct:" "$$out/log" | sed 's/.*Correct:/  test stories, correct:/' | head -1
+
 .PHONY: test-e2e
 test-e2e: model browser ## end-to-end: real Rasa, actions and bot service, real WebSocket
 	@$(PY) -m pytest -m e2e -q
 
 .PHONY: test
-test: setup model browser lint typecheck validate test-actions ## every check and test (what CI runs)
+test: setup model browser lint typecheck validate test-actions test-stories ## every check and test (what CI runs)
 	@$(PY) -m pytest -q
 
 .PHONY: bench-stack

@@ -1,20 +1,44 @@
-"""Custom actions: detect the language, answer from the knowledge base, hand off."""
+"""Custom actions: language, knowledge-base answers, failed attempts and the handoff form.
+
+Every visitor-facing sentence is a response in domain.yml; the actions choose
+which one and fill its values. The bot service (bot/) does the searching and
+keeps the tickets: the actions reach it over HTTP through ``BotServiceClient``.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.bot_client import BotServiceClient, BotServiceError
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("tr", "en")
-NONE_OF_THESE = "/request_human"
+NONE_OF_THESE = "/none_of_these"
+MAX_KEPT_CANDIDATES = 10
+MAX_CONTEXT_CHARS = 300
+FAILURES_BEFORE_HANDOFF = 2
+
+_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+# A follow-up leans on the previous question: "peki ya kargo ücreti?", "what about returns?"
+_FOLLOW_UP = re.compile(
+    r"^\s*(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b", re.IGNORECASE
+)
+_NAME_PREFIX = re.compile(r"^\s*(benim adım|adım|ismim|ben|my name is|my name's|name is|i am|i'm|call me)\s+", re.I)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+# Why a conversation reached a human, by the intent that asked for one.
+REASON_BY_INTENT = {
+    "request_human": "visitor_request",
+    "affirm": "visitor_request",  # accepted the offer of a human
+}
 
 
 def message_language(tracker: Tracker) -> Optional[str]:
@@ -25,6 +49,16 @@ def message_language(tracker: Tracker) -> Optional[str]:
         return language
     slot = tracker.get_slot("language")
     return slot if slot in LANGUAGES else None
+
+
+def searchable_text(text: str) -> str:
+    """The message without links; empty when nothing readable is left (emoji, a bare URL)."""
+    text = _URL.sub(" ", text)
+    return " ".join(text.split()) if any(ch.isalnum() for ch in text) else ""
+
+
+def is_follow_up(text: str) -> bool:
+    return bool(_FOLLOW_UP.match(text))
 
 
 def answer_payload(candidate: Dict[str, Any]) -> Dict[str, Any]:
@@ -43,52 +77,90 @@ def compact_candidates(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     ]
 
 
+def merge_candidates(kept: Optional[List[Dict[str, Any]]], new: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Every article tried since the last ticket, best score first, each once."""
+    best: Dict[str, Dict[str, Any]] = {}
+    for c in list(kept or []) + new:
+        if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
+            best[c["id"]] = c
+    return sorted(best.values(), key=lambda c: -c["score"])[:MAX_KEPT_CANDIDATES]
+
+
+def email_problem(value: str) -> Optional[str]:
+    """None for a plausible address, else the response that says what is wrong with it."""
+    if "@" not in value:
+        return "utter_invalid_email_no_at"
+    if " " in value.strip() or value.count("@") > 1:
+        return "utter_invalid_email_format"
+    if not _EMAIL.match(value.strip()):
+        return "utter_invalid_email_domain"
+    return None
+
+
 class ActionDetectLanguage(Action):
     """Fills the ``language`` slot after every visitor message (custom slot mapping)."""
 
     def name(self) -> str:
         return "action_detect_language"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         language = message_language(tracker)
         return [SlotSet("language", language)] if language else []
 
 
 class ActionAnswerFromKnowledgeBase(Action):
+    """Search the knowledge base; set ``kb_outcome`` so that the rules know what comes next."""
+
     def __init__(self, client: Optional[BotServiceClient] = None) -> None:
         self.client = client or BotServiceClient()
 
     def name(self) -> str:
         return "action_answer_from_kb"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         chosen = next(tracker.get_latest_entity_values("article_id"), None)
         if chosen:
             return await self.answer_article(dispatcher, str(chosen))
-        text = tracker.latest_message.get("text") or ""
+        text = searchable_text(tracker.latest_message.get("text") or "")
+        if not text:
+            dispatcher.utter_message(response="utter_unreadable")
+            return [SlotSet("kb_outcome", "unreadable")]
+        language = message_language(tracker)
         try:
-            result = await self.client.search(text, message_language(tracker))
+            query, result = await self.search(text, tracker.get_slot("last_question"), language)
         except BotServiceError as exc:
             log.warning("knowledge-base search failed: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
-            return []
+            return [SlotSet("kb_outcome", "unreadable")]
+        events: List[EventType] = [
+            SlotSet("last_question", query[-MAX_CONTEXT_CHARS:]),
+            SlotSet("kb_candidates", merge_candidates(tracker.get_slot("kb_candidates"), compact_candidates(result))),
+        ]
         decision = result.get("decision")
         candidates = {c["id"]: c for c in result.get("candidates", [])}
         if decision == "answer":
             best = candidates[result["options"][0]]
             dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
-            return [SlotSet("kb_candidates", compact_candidates(result))]
+            return [*events, SlotSet("kb_outcome", "answered")]
         if decision == "clarify":
             buttons = [
                 {"title": candidates[i]["title"], "payload": f'/ask_question{{"article_id":"{i}"}}'}
                 for i in result["options"]
             ]
-            none_title = "None of these" if message_language(tracker) == "en" else "Hiçbiri"
-            buttons.append({"title": none_title, "payload": NONE_OF_THESE})
+            buttons.append({"title": "None of these" if language == "en" else "Hiçbiri", "payload": NONE_OF_THESE})
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)
-            return [SlotSet("kb_candidates", compact_candidates(result))]
-        await hand_off(self.client, dispatcher, tracker, "low_confidence", compact_candidates(result))
-        return []
+            return [*events, SlotSet("kb_outcome", "clarified")]
+        dispatcher.utter_message(response="utter_cannot_answer")
+        return [*events, SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "low_confidence")]
+
+    async def search(self, text: str, previous: Optional[str], language: Optional[str]) -> tuple:
+        """Search a follow-up together with the previous question; fall back to it alone."""
+        if previous and is_follow_up(text):
+            with_context = f"{previous} {text}"
+            result = await self.client.search(with_context, language)
+            if result.get("decision") != "handoff":
+                return with_context, result
+        return text, await self.client.search(text, language)
 
     async def answer_article(self, dispatcher: CollectingDispatcher, article_id: str) -> List[EventType]:
         """Answer with the article the visitor picked from the clarifying buttons."""
@@ -97,51 +169,126 @@ class ActionAnswerFromKnowledgeBase(Action):
         except BotServiceError as exc:
             log.warning("could not load the chosen article: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
-            return []
+            return [SlotSet("kb_outcome", "unreadable")]
         candidate = {"id": article["id"], "title": article["title"], "url": article["url"]}
         dispatcher.utter_message(text=article["summary"], json_message=answer_payload(candidate))
-        return []
+        return [SlotSet("kb_outcome", "answered")]
 
 
-async def hand_off(
-    client: BotServiceClient,
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    reason: str,
-    candidates: List[Dict[str, Any]],
-) -> None:
-    """Create the ticket (idempotent per visitor message) and tell the visitor its number."""
-    message_id = tracker.latest_message.get("message_id") or str(len(tracker.events))
-    try:
-        ticket = await client.create_ticket(
-            conversation_id=tracker.sender_id,
-            reason=reason,
-            language=message_language(tracker),
-            candidates=candidates,
-            idempotency_key=f"{tracker.sender_id}:{message_id}",
-        )
-    except BotServiceError as exc:
-        log.warning("could not create a ticket: %s", exc)
-        dispatcher.utter_message(response="utter_service_problem")
-        return
-    response = "utter_ticket_requested" if reason == "visitor_request" else "utter_ticket_created"
-    dispatcher.utter_message(
-        response=response,
-        ticket_id=ticket["id"],
-        json_message={"type": "handoff", "ticket": {"id": ticket["id"], "reason": reason}},
-    )
+class ActionCountFailure(Action):
+    """A 👎, "none of these" or "still not solved": the second one in a row hands off."""
+
+    def name(self) -> str:
+        return "action_count_failure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        failures = int(tracker.get_slot("failed_attempts") or 0) + 1
+        escalate = failures >= FAILURES_BEFORE_HANDOFF
+        events: List[EventType] = [SlotSet("failed_attempts", float(failures)), SlotSet("escalate", escalate)]
+        if escalate:
+            events.append(SlotSet("handoff_reason", "failed_attempts"))
+        return events
 
 
-class ActionHandoff(Action):
-    """The visitor asked for a human: create a ticket with what the bot last tried."""
+class ActionResetFailures(Action):
+    """The answer helped: failed attempts no longer count."""
+
+    def name(self) -> str:
+        return "action_reset_failures"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return [SlotSet("failed_attempts", 0.0)]
+
+
+class ActionStartHandoff(Action):
+    """Say why the conversation goes to a human; the rules start handoff_form next."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("escalate") and tracker.get_slot("handoff_reason") == "failed_attempts":
+            dispatcher.utter_message(response="utter_handoff_after_failures")
+            return []
+        reason = REASON_BY_INTENT.get(str(intent), "visitor_request")
+        dispatcher.utter_message(response="utter_handoff_requested")
+        return [SlotSet("handoff_reason", reason)]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """Name: anything, or skipped. E-mail: asked again, with the reason, until it looks right."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def validate_visitor_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = str(value or "").strip()
+        if intent == "skip" or text.startswith("/skip"):
+            return {"visitor_name": ""}
+        return {"visitor_name": _NAME_PREFIX.sub("", text).strip(" .!,")[:100] or text[:100]}
+
+    async def validate_visitor_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(value or "").strip()
+        problem = email_problem(text)
+        if problem:
+            dispatcher.utter_message(response=problem, value=text[:80])
+            return {"visitor_email": None}
+        return {"visitor_email": text}
+
+
+class ActionCreateTicket(Action):
+    """The form is complete: open the ticket (idempotent per message) and say when to expect a reply."""
 
     def __init__(self, client: Optional[BotServiceClient] = None) -> None:
         self.client = client or BotServiceClient()
 
     def name(self) -> str:
-        return "action_handoff"
+        return "action_create_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        candidates = tracker.get_slot("kb_candidates") or []
-        await hand_off(self.client, dispatcher, tracker, "visitor_request", candidates)
-        return [SlotSet("kb_candidates", None)]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        message_id = tracker.latest_message.get("message_id") or str(len(tracker.events))
+        try:
+            ticket = await self.client.create_ticket(
+                conversation_id=tracker.sender_id,
+                reason=tracker.get_slot("handoff_reason") or "visitor_request",
+                language=message_language(tracker),
+                candidates=tracker.get_slot("kb_candidates") or [],
+                idempotency_key=f"{tracker.sender_id}:{message_id}",
+                visitor_name=tracker.get_slot("visitor_name") or None,
+                visitor_email=tracker.get_slot("visitor_email"),
+            )
+        except BotServiceError as exc:
+            log.warning("could not create a ticket: %s", exc)
+            dispatcher.utter_message(response="utter_service_problem")
+            return []
+        dispatcher.utter_message(
+            response="utter_ticket_created",
+            ticket_id=ticket["id"],
+            reply_expected=(ticket.get("reply_expected") or {}).get("phrase", ""),
+            json_message={"type": "handoff", "ticket": {"id": ticket["id"], "reason": ticket.get("reason")}},
+        )
+        return reset_handoff()
+
+
+class ActionCancelHandoff(Action):
+    def name(self) -> str:
+        return "action_cancel_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_handoff_cancelled")
+        return [*reset_handoff(), SlotSet("visitor_name", None), SlotSet("visitor_email", None)]
+
+
+def reset_handoff() -> List[EventType]:
+    """After a ticket or a cancel, failures and the reason start from nothing again."""
+    return [
+        SlotSet("handoff_reason", None),
+        SlotSet("failed_attempts", 0.0),
+        SlotSet("kb_candidates", None),
+    ]

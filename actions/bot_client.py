@@ -51,6 +51,8 @@ class BotServiceClient:
         language: Optional[str],
         candidates: List[Dict[str, Any]],
         idempotency_key: str,
+        visitor_name: Optional[str] = None,
+        visitor_email: Optional[str] = None,
     ) -> Dict[str, Any]:
         body = {
             "conversation_id": conversation_id,
@@ -58,5 +60,7 @@ class BotServiceClient:
             "language": language,
             "candidates": candidates,
             "idempotency_key": idempotency_key,
+            "visitor_name": visitor_name,
+            "visitor_email": visitor_email,
         }
         return await self._request("POST", "/api/tickets/", body)

@@ -10,8 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import (
     ActionAnswerFromKnowledgeBase,
+    ActionCancelHandoff,
+    ActionCountFailure,
+    ActionCreateTicket,
     ActionDetectLanguage,
-    ActionHandoff,
+    ActionStartHandoff,
+    ValidateHandoffForm,
+    email_problem,
+    merge_candidates,
+    searchable_text,
 )
 from actions.bot_client import BotServiceClient, BotServiceError
 
@@ -24,10 +31,12 @@ class StubClient(BotServiceClient):
         self.search_result = search_result or {}
         self.fail = fail
         self.tickets: list[dict[str, Any]] = []
+        self.searches: list[str] = []
 
     async def search(self, query: str, language: str | None) -> dict[str, Any]:
         if self.fail:
             raise BotServiceError("connection refused")
+        self.searches.append(query)
         return self.search_result
 
     async def article(self, article_id: str) -> dict[str, Any]:
@@ -37,18 +46,29 @@ class StubClient(BotServiceClient):
         if self.fail:
             raise BotServiceError("connection refused")
         self.tickets.append(kwargs)
-        return {"id": 42}
+        return {"id": 42, "reason": kwargs["reason"], "reply_expected": {"phrase": "An agent will reply today."}}
 
 
-def tracker(text: str, language: str | None = "tr", entities: list | None = None) -> Tracker:
+def tracker(
+    text: str,
+    language: str | None = "tr",
+    entities: list | None = None,
+    slots: dict[str, Any] | None = None,
+    intent: str = "ask_question",
+) -> Tracker:
     latest = {
         "text": text,
         "message_id": "m-1",
-        "intent": {"name": "ask_question"},
+        "intent": {"name": intent},
         "entities": entities or [],
         "metadata": {"language": language} if language else {},
     }
-    return Tracker("visitor-1", {"language": None, "kb_candidates": None}, latest, [], False, None, {}, "action_listen")
+    values = {"language": None, "kb_candidates": None, **(slots or {})}
+    return Tracker("visitor-1", values, latest, [], False, None, {}, "action_listen")
+
+
+def slots(events: list) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
 def candidate(article_id: str, score: float) -> dict[str, Any]:
@@ -97,30 +117,161 @@ async def test_a_chosen_article_is_answered_directly() -> None:
     assert dispatcher.messages[0]["text"] == "Chosen answer."
 
 
-async def test_handoff_decision_creates_a_ticket_with_the_candidates() -> None:
+async def test_no_confident_answer_says_so_and_starts_the_handoff() -> None:
     client = StubClient({"decision": "handoff", "options": [], "candidates": [candidate("a", 0.2)]})
-    dispatcher, _ = await run(ActionAnswerFromKnowledgeBase(client), tracker("yarın hava nasıl olacak?"))
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("yarın hava nasıl olacak?"))
+    assert dispatcher.messages[0]["response"] == "utter_cannot_answer"
+    assert slots(events)["kb_outcome"] == "handoff"
+    assert slots(events)["handoff_reason"] == "low_confidence"
+    assert slots(events)["kb_candidates"][0]["id"] == "a"
+    assert client.tickets == []  # the ticket waits for the form
+
+
+async def test_candidates_tried_before_are_kept_for_the_agent() -> None:
+    kept = [{"id": "a", "title": "A", "score": 0.5, "decision": "clarify"}]
+    new = [{"id": "a", "title": "A", "score": 0.4, "decision": "handoff"}, {"id": "b", "title": "B", "score": 0.45}]
+    assert [(c["id"], c["score"]) for c in merge_candidates(kept, new)] == [("a", 0.5), ("b", 0.45)]
+
+
+@pytest.mark.parametrize("text", ["👍👍", "https://example.com/orders/123", "   ...!!!  ", "www.example.com 🙂"])
+async def test_emoji_or_a_bare_link_asks_for_words_and_searches_nothing(text: str) -> None:
+    client = StubClient({"decision": "answer"})
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text))
+    assert dispatcher.messages[0]["response"] == "utter_unreadable"
+    assert slots(events) == {"kb_outcome": "unreadable"}
+    assert client.searches == []
+
+
+def test_links_are_left_out_of_the_search() -> None:
+    assert searchable_text("siparişim https://x.example/a?b=1 gelmedi") == "siparişim gelmedi"
+
+
+async def test_a_follow_up_is_searched_with_the_previous_question() -> None:
+    client = StubClient({"decision": "answer", "options": ["iade-kargo"], "candidates": [candidate("iade-kargo", 0.8)]})
+    previous = {"last_question": "iade süresi kaç gün?"}
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("peki ya kargo ücreti?", slots=previous))
+    assert client.searches == ["iade süresi kaç gün? peki ya kargo ücreti?"]
+    assert slots(events)["last_question"] == "iade süresi kaç gün? peki ya kargo ücreti?"
+    client.searches.clear()
+    await run(ActionAnswerFromKnowledgeBase(client), tracker("kargo ücreti ne kadar?", slots=previous))
+    assert client.searches == ["kargo ücreti ne kadar?"]  # not a follow-up: searched alone
+
+
+async def test_a_follow_up_the_context_does_not_help_is_searched_alone() -> None:
+    client = StubClient({"decision": "handoff", "options": [], "candidates": []})
+    previous = {"last_question": "How do I reset my password?"}
+    await run(ActionAnswerFromKnowledgeBase(client), tracker("and what about shipping costs?", "en", slots=previous))
+    assert client.searches == [
+        "How do I reset my password? and what about shipping costs?",
+        "and what about shipping costs?",
+    ]
+
+
+async def test_the_second_failed_attempt_in_a_row_escalates() -> None:
+    _, first = await run(ActionCountFailure(), tracker("👎", intent="deny"))
+    assert slots(first) == {"failed_attempts": 1.0, "escalate": False}
+    _, second = await run(ActionCountFailure(), tracker("hala çözülmedi", intent="not_solved", slots=slots(first)))
+    assert slots(second) == {"failed_attempts": 2.0, "escalate": True, "handoff_reason": "failed_attempts"}
+
+
+async def test_starting_a_handoff_says_why() -> None:
+    dispatcher, events = await run(ActionStartHandoff(), tracker("talk to a human", "en", intent="request_human"))
+    assert dispatcher.messages[0]["response"] == "utter_handoff_requested"
+    assert slots(events) == {"handoff_reason": "visitor_request"}
+    after_failures = {"escalate": True, "handoff_reason": "failed_attempts"}
+    dispatcher, events = await run(
+        ActionStartHandoff(), tracker("hala olmadı", slots=after_failures, intent="not_solved")
+    )
+    assert dispatcher.messages[0]["response"] == "utter_handoff_after_failures"
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("ayse.yilmaz@example.com", None),
+        ("zeynep@ornek.com.tr", None),
+        ("ayse.yilmaz", "utter_invalid_email_no_at"),
+        ("ayse@", "utter_invalid_email_domain"),
+        ("ayse@example", "utter_invalid_email_domain"),
+        ("ayse@example.c", "utter_invalid_email_domain"),
+        ("ayse yilmaz@example.com", "utter_invalid_email_format"),
+        ("a@b@example.com", "utter_invalid_email_format"),
+    ],
+)
+def test_email_problems_are_named(value: str, problem: str | None) -> None:
+    assert email_problem(value) == problem
+
+
+async def test_the_form_asks_again_with_the_reason_for_a_wrong_address() -> None:
+    form = ValidateHandoffForm()
+    dispatcher = CollectingDispatcher()
+    result = await form.validate_visitor_email("ayse.example.com", dispatcher, tracker("ayse.example.com"), {})
+    assert result == {"visitor_email": None}
+    assert dispatcher.messages[0]["response"] == "utter_invalid_email_no_at"
+    assert dispatcher.messages[0]["value"] == "ayse.example.com"
+    result = await form.validate_visitor_email(" ayse@example.com ", CollectingDispatcher(), tracker("x"), {})
+    assert result == {"visitor_email": "ayse@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "name"),
+    [
+        ("adım Zeynep", "inform", "Zeynep"),
+        ("my name is Emma Stone", "inform", "Emma Stone"),
+        ("Ali Veli", "inform", "Ali Veli"),
+        ("geç", "skip", ""),
+    ],
+)
+async def test_the_name_is_taken_as_typed_or_skipped(text: str, intent: str, name: str) -> None:
+    result = await ValidateHandoffForm().validate_visitor_name(
+        text, CollectingDispatcher(), tracker(text, intent=intent), {}
+    )
+    assert result == {"visitor_name": name}
+
+
+async def test_the_ticket_carries_the_form_the_reason_and_the_candidates() -> None:
+    client = StubClient()
+    filled = {
+        "visitor_name": "Zeynep",
+        "visitor_email": "zeynep@ornek.com.tr",
+        "handoff_reason": "low_confidence",
+        "kb_candidates": [{"id": "a", "title": "A", "score": 0.3}],
+    }
+    dispatcher, events = await run(ActionCreateTicket(client), tracker("zeynep@ornek.com.tr", slots=filled))
     [ticket] = client.tickets
     assert ticket["reason"] == "low_confidence"
+    assert ticket["visitor_name"] == "Zeynep" and ticket["visitor_email"] == "zeynep@ornek.com.tr"
+    assert ticket["candidates"] == filled["kb_candidates"]
     assert ticket["idempotency_key"] == "visitor-1:m-1"
-    assert ticket["candidates"][0]["id"] == "a"
-    assert dispatcher.messages[0]["response"] == "utter_ticket_created"
-    assert dispatcher.messages[0]["ticket_id"] == 42
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ticket_created"
+    assert message["ticket_id"] == 42 and message["reply_expected"] == "An agent will reply today."
+    assert message["custom"]["ticket"] == {"id": 42, "reason": "low_confidence"}
+    assert slots(events)["handoff_reason"] is None and slots(events)["failed_attempts"] == 0.0
 
 
-async def test_visitor_request_creates_a_ticket() -> None:
+async def test_a_skipped_name_is_sent_as_none() -> None:
     client = StubClient()
-    dispatcher, _ = await run(ActionHandoff(client), tracker("talk to a human", "en"))
-    assert client.tickets[0]["reason"] == "visitor_request"
-    assert dispatcher.messages[0]["response"] == "utter_ticket_requested"
+    await run(ActionCreateTicket(client), tracker("x", slots={"visitor_name": "", "visitor_email": "a@example.com"}))
+    assert client.tickets[0]["visitor_name"] is None
+
+
+async def test_cancelling_forgets_the_half_filled_form() -> None:
+    dispatcher, events = await run(ActionCancelHandoff(), tracker("vazgeçtim", intent="cancel"))
+    assert dispatcher.messages[0]["response"] == "utter_handoff_cancelled"
+    assert slots(events)["visitor_name"] is None and slots(events)["visitor_email"] is None
 
 
 async def test_bot_service_down_gets_a_polite_message() -> None:
     client = StubClient(fail=True)
-    dispatcher, _ = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargo"))
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargo"))
     assert dispatcher.messages[0]["response"] == "utter_service_problem"
-    dispatcher, _ = await run(ActionHandoff(client), tracker("temsilci"))
+    assert slots(events) == {"kb_outcome": "unreadable"}
+    filled = {"visitor_email": "a@example.com"}
+    dispatcher, events = await run(ActionCreateTicket(client), tracker("a@example.com", slots=filled))
     assert dispatcher.messages[0]["response"] == "utter_service_problem"
+    assert events == []  # the form's answers stay, so the next try can open the ticket
 
 
 async def test_real_client_reports_an_unreachable_service() -> None:
