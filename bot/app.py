@@ -37,7 +37,9 @@ def create_app(
         assistant,
         default_language=settings.default_language,
         max_message_chars=settings.max_message_chars,
+        repeat_window=settings.repeat_window,
     )
+    app.ctx.calendar = settings.calendar()
     app.blueprint(api)
     app.blueprint(pages)
     app.static("/static", STATIC_DIR, name="static")

@@ -6,6 +6,12 @@ to every socket watching the conversation. Work runs in tasks of its own, so
 a visitor closing the page mid-answer loses nothing: the replies wait in the
 transcript for the next visit. When Rasa or the action server fails, the hub
 hands the conversation to a human itself.
+
+Three kinds of message never reach the assistant as typed: one in neither
+Turkish nor English goes to Rasa as the ``other_language`` intent; the same
+message again within the repeat window is recorded and answered once; and
+while the conversation has an open ticket, messages go to the agent and the
+bot stays silent until the ticket is solved.
 """
 
 from __future__ import annotations
@@ -14,16 +20,19 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.phrases import phrase
 from bot.rasa_client import Assistant, RasaUnavailable
-from bot.storage import ConversationStore, Message, TicketStore
-from knowledge_base.language import detect_language
+from bot.storage import ConversationStore, Message, Ticket, TicketStore
+from knowledge_base.language import detect_language, foreign_language
+from knowledge_base.text import fold
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Message], Awaitable[None]]
+OTHER_LANGUAGE = "/other_language"  # the intent Rasa gets for a message in another language
 
 
 class ConversationHub:
@@ -34,12 +43,14 @@ class ConversationHub:
         assistant: Assistant,
         default_language: str = "tr",
         max_message_chars: int = 2000,
+        repeat_window: float = 60.0,
     ) -> None:
         self.conversations = conversations
         self.tickets = tickets
         self.assistant = assistant
         self.default_language = default_language
         self.max_message_chars = max_message_chars
+        self.repeat_window = repeat_window
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = defaultdict(int)
@@ -120,24 +131,56 @@ class ConversationHub:
     async def _handle(
         self, conversation_id: str, text: str, command: str | None, client_id: str | None
     ) -> list[Message]:
-        language = self.language_of(conversation_id, text)
+        foreign = None if command else foreign_language(text)
+        language = "en" if foreign else self.language_of(conversation_id, text)
         payload: dict[str, Any] = {"language": language}
+        if foreign:
+            payload["detected_language"] = foreign
         if command:
             payload["command"] = command
         if client_id:
             payload["client_id"] = client_id
+        ticket = self.tickets.open_ticket_for(conversation_id)
+        if ticket is not None:  # a human has the conversation: the agent reads it, the bot is silent
+            await self.record(conversation_id, "visitor", text, {**payload, "ticket": ticket.id})
+            return []
+        repeats = self._repeats(conversation_id, text) if not command else 0
+        if repeats:
+            payload["repeat"] = repeats
         await self.record(conversation_id, "visitor", text, payload)
+        if repeats:
+            if repeats > 1:  # said once already; more of the same gets nothing more
+                return []
+            return [await self.record(conversation_id, "bot", phrase("repeat", language), {"type": "repeat"})]
         if len(text) > self.max_message_chars:
             reply = phrase("too_long", language, length=len(text), limit=self.max_message_chars)
             return [await self.record(conversation_id, "bot", reply, {"type": "too_long"})]
         try:
-            replies = await self.assistant.send(conversation_id, command or text, {"language": language})
+            replies = await self.assistant.send(
+                conversation_id, OTHER_LANGUAGE if foreign else command or text, {"language": language}
+            )
             if not replies:
                 raise RasaUnavailable("the assistant returned no reply (is the action server down?)")
         except RasaUnavailable as exc:
             log.warning("assistant failed, handing off", extra={"conversation": conversation_id, "error": str(exc)})
             return [await self._hand_off(conversation_id, language)]
         return [await self.record(conversation_id, "bot", r.text, r.payload()) for r in replies]
+
+    def _repeats(self, conversation_id: str, text: str) -> int:
+        """How many times in a row, within the window, the visitor has now sent this text (0: new)."""
+        last = self.conversations.last_message(conversation_id, "visitor")
+        if last is None or fold(last.text) != fold(text) or last.payload.get("command"):
+            return 0
+        sent = datetime.fromisoformat(last.created_at.replace("Z", "+00:00"))
+        if (datetime.now(UTC) - sent).total_seconds() > self.repeat_window:
+            return 0
+        return int(last.payload.get("repeat", 0)) + 1
+
+    async def bot_is_back(self, ticket: Ticket) -> Message:
+        """The agent solved or closed the ticket: the bot answers again, and says so."""
+        language = ticket.language or self.conversations.language(ticket.conversation_id) or self.default_language
+        text = phrase("bot_back", language, ticket=ticket.id)
+        return await self.record(ticket.conversation_id, "bot", text, {"type": "bot_back", "ticket": {"id": ticket.id}})
 
     async def _hand_off(self, conversation_id: str, language: str) -> Message:
         try:

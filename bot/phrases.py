@@ -15,6 +15,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Our assistant can't be reached right now. Your message is safe: we've passed it to our "
         "support team as ticket #{ticket}, and they will reply here.",
     },
+    "repeat": {
+        "tr": "Aynı mesajı tekrar aldım; yanıtım yukarıda. Başka bir sorunuz varsa yazabilirsiniz.",
+        "en": "I got the same message again; my reply is above. If you have another question, go ahead.",
+    },
+    "bot_back": {
+        "tr": "Destek ekibimiz #{ticket} numaralı talebinizi çözüldü olarak kapattı. Ben yine buradayım: "
+        "başka bir sorunuz olursa yazabilirsiniz.",
+        "en": "Our support team has marked ticket #{ticket} as solved. I'm back: if you have another "
+        "question, just ask.",
+    },
     "unavailable": {
         "tr": "Şu anda bir sorun yaşıyoruz. Mesajınız kaydedildi; lütfen biraz sonra tekrar deneyin.",
         "en": "We're having a problem right now. Your message is saved; please try again in a moment.",

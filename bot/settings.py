@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from bot.business_hours import BusinessCalendar, CalendarError
+
 PREFIX = "SUPPORTBOT_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +40,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_MESSAGE_CHARS", "2000", "Longer visitor messages are kept in the transcript but not searched."),
     Setting("RASA_TIMEOUT", "30", "Seconds to wait for Rasa before handing the conversation to a human."),
     Setting("ACTION_TIMEOUT", "10", "Seconds the custom actions wait for the bot service."),
+    Setting("TIMEZONE", "Europe/Istanbul", "Time zone of the support team's business hours."),
+    Setting("BUSINESS_HOURS", "mon-fri 09:00-18:00", "When agents work, e.g. `mon-fri 09:00-18:00, sat 10:00-14:00`."),
+    Setting("HOLIDAYS", "", "Closed days as ISO dates separated by commas, e.g. `2027-01-01,2027-04-23`."),
+    Setting("REPLY_HOURS", "urgent=1,high=2,normal=4,low=8", "Business hours to an agent's first reply, by priority."),
+    Setting("AGENT_TOKEN", "", "Bearer token for the agent API's write calls until agents sign in; empty = refused."),
+    Setting("REPEAT_WINDOW", "60", "Seconds in which the same visitor message again gets no second answer."),
 )
 
 
@@ -57,6 +65,12 @@ class Settings:
     max_message_chars: int
     rasa_timeout: float
     action_timeout: float
+    timezone: str
+    business_hours: str
+    holidays: str
+    reply_hours: str
+    agent_token: str
+    repeat_window: float
 
     @property
     def kb_dir(self) -> Path:
@@ -65,6 +79,9 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "supportbot.sqlite3"
+
+    def calendar(self) -> BusinessCalendar:
+        return BusinessCalendar.from_settings(self.timezone, self.business_hours, self.holidays, self.reply_hours)
 
 
 class SettingsError(ValueError):
@@ -95,6 +112,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.default_language not in ("tr", "en"):
         raise SettingsError(f"{PREFIX}DEFAULT_LANGUAGE must be tr or en, got {settings.default_language!r}")
+    try:
+        settings.calendar()
+    except CalendarError as exc:
+        raise SettingsError(f"{PREFIX}TIMEZONE, BUSINESS_HOURS, HOLIDAYS or REPLY_HOURS: {exc}") from exc
     return settings
 
 

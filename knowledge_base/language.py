@@ -45,3 +45,51 @@ def detect_language(text: str) -> str | None:
     if tr == en:
         return None
     return "tr" if tr > en else "en"
+
+
+# -- messages in neither language ------------------------------------------------
+# Scripts Turkish and English never use, and letters only other Latin-script
+# languages use (Turkish has ç, ğ, ı, ö, ş, ü; English has none).
+_OTHER_SCRIPTS = (
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+)
+_OTHER_LETTERS = re.compile(r"[äßñéèêàáâãõóòíìúùłøåœæ¿¡]", re.IGNORECASE)
+# Frequent words of the languages website visitors most often write in besides
+# Turkish and English; each is spelled differently in both of them.
+_OTHER_WORDS = {
+    "de": frozenset("ich ist nicht und meine mein wie wo bitte danke hallo bestellung haben kann der die das".split()),
+    "fr": frozenset("je est pas et mon ma mes ou bonjour merci commande avoir peux le les une avec pour".split()),
+    "es": frozenset("yo es pero mi mis donde hola gracias pedido tengo puedo el los una con por para que".split()),
+    "it": frozenset("io sono non il mio mia dove ciao grazie ordine ho posso gli una con per che".split()),
+    "nl": frozenset("ik het niet en mijn waar hallo dank bestelling heb kan een met voor".split()),
+    "pt": frozenset("eu nao meu minha onde ola obrigado encomenda pedido tenho posso uma com para".split()),
+}
+
+
+def foreign_language(text: str) -> str | None:
+    """A guess at the language of a message in neither Turkish nor English, else None.
+
+    It speaks only when the evidence is clear: another script, or at least two
+    frequent words of one other language and more of them than Turkish or
+    English words. Short or mixed messages stay with Turkish and English.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    for code, script in _OTHER_SCRIPTS:
+        if len(script.findall(text)) > len(letters) / 2:
+            return code
+    tokens = [t.strip(".,!?¿¡;:'\"()") for t in text.lower().split()]
+    ours = sum(1 for t in tokens if t in _TR_WORDS or t in _EN_WORDS)
+    counts = {code: sum(1 for t in tokens if t in vocab) for code, vocab in _OTHER_WORDS.items()}
+    code, hits = max(counts.items(), key=lambda item: item[1])
+    if _OTHER_LETTERS.search(text) and not _TURKISH_LETTERS.search(text):
+        hits += 1
+    if hits >= 2 and hits > ours:
+        return code
+    return None

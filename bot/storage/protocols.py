@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 SENDERS = ("visitor", "bot", "agent", "system")
+STATUSES = ("new", "open", "pending", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending")
 
 
@@ -41,6 +42,10 @@ class Ticket:
     candidates: list[dict[str, Any]]
     created_at: str
     updated_at: str
+    visitor_name: str | None = None
+    visitor_email: str | None = None
+    # the urgency and anger cues that raised the priority (bot/priority.py)
+    priority_signals: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +57,10 @@ class ConversationStore(Protocol):
     ) -> Message: ...
 
     def transcript(self, conversation_id: str) -> list[Message]: ...
+
+    def last_message(self, conversation_id: str, sender: str) -> Message | None:
+        """The latest message from ``sender`` in the conversation, if any."""
+        ...
 
     def has_visitor_message(self, conversation_id: str, client_id: str) -> bool:
         """Whether the visitor's message with this client id is already recorded."""
@@ -71,7 +80,14 @@ class TicketStore(Protocol):
         candidates: list[dict[str, Any]] | None = None,
         idempotency_key: str | None = None,
         priority: str = "normal",
+        visitor_name: str | None = None,
+        visitor_email: str | None = None,
+        priority_signals: dict[str, list[str]] | None = None,
     ) -> tuple[Ticket, bool]: ...
+
+    def set_status(self, ticket_id: int, status: str) -> Ticket | None:
+        """Change a ticket's status; None for an unknown ticket."""
+        ...
 
     def get_ticket(self, ticket_id: int) -> Ticket | None: ...
 

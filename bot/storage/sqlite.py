@@ -35,13 +35,25 @@ CREATE TABLE IF NOT EXISTS tickets (
     priority TEXT NOT NULL DEFAULT 'normal',
     candidates TEXT NOT NULL DEFAULT '[]',
     idempotency_key TEXT UNIQUE,
+    visitor_name TEXT,
+    visitor_email TEXT,
+    priority_signals TEXT NOT NULL DEFAULT '{}',
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS tickets_conversation ON tickets(conversation_id, status);
 """
 
-_TICKET_COLUMNS = "id, conversation_id, status, reason, language, priority, candidates, created_at, updated_at"
+_TICKET_COLUMNS = (
+    "id, conversation_id, status, reason, language, priority, candidates, created_at, updated_at, "
+    "visitor_name, visitor_email, priority_signals"
+)
+# Columns added after the first release: a database created before them gets them on open.
+_ADDED_TICKET_COLUMNS = {
+    "visitor_name": "TEXT",
+    "visitor_email": "TEXT",
+    "priority_signals": "TEXT NOT NULL DEFAULT '{}'",
+}
 
 
 class SQLiteStore:
@@ -51,6 +63,10 @@ class SQLiteStore:
         self.path = str(path)
         self._lock = threading.RLock()
         self._db = open_database(path, _SCHEMA)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(tickets)")}
+        for column, kind in _ADDED_TICKET_COLUMNS.items():
+            if column not in present:
+                self._db.execute(f"ALTER TABLE tickets ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -81,11 +97,16 @@ class SQLiteStore:
         return Message(int(row[0]), conversation_id, sender, text, str(row[1]), payload or {})
 
     def transcript(self, conversation_id: str) -> list[Message]:
+        return self._messages("conversation_id = ? ORDER BY id", (conversation_id,))
+
+    def last_message(self, conversation_id: str, sender: str) -> Message | None:
+        found = self._messages("conversation_id = ? AND sender = ? ORDER BY id DESC LIMIT 1", (conversation_id, sender))
+        return found[0] if found else None
+
+    def _messages(self, where: str, args: tuple[Any, ...]) -> list[Message]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, conversation_id, sender, text, created_at, payload FROM messages "
-                "WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,),
+                f"SELECT id, conversation_id, sender, text, created_at, payload FROM messages WHERE {where}", args
             ).fetchall()
         return [Message(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
@@ -112,7 +133,20 @@ class SQLiteStore:
 
     @staticmethod
     def _ticket(row: tuple[Any, ...]) -> Ticket:
-        return Ticket(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7], row[8])
+        return Ticket(
+            id=row[0],
+            conversation_id=row[1],
+            status=row[2],
+            reason=row[3],
+            language=row[4],
+            priority=row[5],
+            candidates=json.loads(row[6]),
+            created_at=row[7],
+            updated_at=row[8],
+            visitor_name=row[9],
+            visitor_email=row[10],
+            priority_signals=json.loads(row[11]),
+        )
 
     def _one(self, where: str, args: tuple[Any, ...]) -> Ticket | None:
         row = self._db.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE {where}", args).fetchone()
@@ -126,6 +160,9 @@ class SQLiteStore:
         candidates: list[dict[str, Any]] | None = None,
         idempotency_key: str | None = None,
         priority: str = "normal",
+        visitor_name: str | None = None,
+        visitor_email: str | None = None,
+        priority_signals: dict[str, list[str]] | None = None,
     ) -> tuple[Ticket, bool]:
         with transaction(self._db, self._lock) as db:
             existing = self._one("idempotency_key = ?", (idempotency_key,)) if idempotency_key else None
@@ -134,8 +171,8 @@ class SQLiteStore:
                 return existing, False
             self._ensure_conversation(conversation_id)
             row = db.execute(
-                "INSERT INTO tickets(conversation_id, reason, language, priority, candidates, idempotency_key) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO tickets(conversation_id, reason, language, priority, candidates, idempotency_key, "
+                "visitor_name, visitor_email, priority_signals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     conversation_id,
                     reason,
@@ -143,6 +180,9 @@ class SQLiteStore:
                     priority,
                     json.dumps(candidates or [], ensure_ascii=False),
                     idempotency_key,
+                    visitor_name,
+                    visitor_email,
+                    json.dumps(priority_signals or {}, ensure_ascii=False),
                 ),
             ).fetchone()
             ticket = self._one("id = ?", (row[0],))
@@ -155,6 +195,14 @@ class SQLiteStore:
             f"conversation_id = ? AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
             (conversation_id, *OPEN_STATUSES),
         )
+
+    def set_status(self, ticket_id: int, status: str) -> Ticket | None:
+        with transaction(self._db, self._lock) as db:
+            db.execute(
+                "UPDATE tickets SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                (status, ticket_id),
+            )
+            return self._one("id = ?", (ticket_id,))
 
     def open_ticket_for(self, conversation_id: str) -> Ticket | None:
         with self._lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sanic import Sanic
 
@@ -95,3 +97,83 @@ async def test_pages_are_served(app: Sanic) -> None:
         _, response = await app.asgi_client.get(path)
         assert response.status == 200, path
         assert marker in response.text
+
+
+async def test_a_ticket_keeps_the_visitor_details_raises_priority_and_says_when_to_expect_a_reply(
+    app: Sanic, store: SQLiteStore
+) -> None:
+    store.append("conv-00002", "visitor", "ACİL! Siparişim hâlâ gelmedi, rezalet")
+    body = {
+        "conversation_id": "conv-00002",
+        "reason": "visitor_request",
+        "language": "tr",
+        "visitor_name": "Zeynep",
+        "visitor_email": "zeynep@ornek.com.tr",
+    }
+    _, response = await app.asgi_client.post("/api/tickets/", json=body)
+    assert response.status == 201
+    data = response.json
+    assert (data["visitor_name"], data["visitor_email"]) == ("Zeynep", "zeynep@ornek.com.tr")
+    assert data["priority"] == "urgent"
+    assert data["priority_signals"] == {"urgency": ["acil"], "anger": ["rezalet"]}
+    expected = data["reply_expected"]
+    assert expected["phrase"].startswith(("Tahmini yanıt zamanı", "Şu anda mesai saatleri dışındayız"))
+    assert isinstance(expected["open_now"], bool) and expected["at"]
+
+
+async def test_a_ticket_with_a_bad_email_is_refused(app: Sanic) -> None:
+    body = {"conversation_id": "conv-00003", "reason": "visitor_request", "visitor_email": "not-an-address"}
+    _, response = await app.asgi_client.post("/api/tickets/", json=body)
+    assert response.status == 400
+    assert "'visitor_email' must be an e-mail address" in response.json["error"]["message"]
+
+
+def agent_app(app: Sanic, token: str) -> Sanic:
+    app.ctx.settings = dataclasses.replace(app.ctx.settings, agent_token=token)
+    return app
+
+
+async def test_changing_a_status_needs_the_agent_token(app: Sanic, store: SQLiteStore) -> None:
+    ticket, _ = store.create_ticket("conv-00004", reason="visitor_request", language="en")
+    _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "solved"})
+    assert response.status == 403 and response.json["error"]["code"] == "agent_api_disabled"
+    agent_app(app, "s3cret")
+    for header in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
+        _, response = await app.asgi_client.patch(
+            f"/api/tickets/{ticket.id}", json={"status": "solved"}, headers=header
+        )
+        assert response.status == 401 and response.json["error"]["code"] == "unauthorized"
+    assert store.get_ticket(ticket.id).status == "new"  # type: ignore[union-attr]
+
+
+async def test_solving_a_ticket_hands_the_conversation_back_to_the_bot(app: Sanic, store: SQLiteStore) -> None:
+    agent_app(app, "s3cret")
+    auth = {"Authorization": "Bearer s3cret"}
+    ticket, _ = store.create_ticket("conv-00005", reason="visitor_request", language="en")
+    _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "open"}, headers=auth)
+    assert response.status == 200 and response.json["status"] == "open"
+    assert store.transcript("conv-00005") == []  # still with the agent: nothing said
+    _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "solved"}, headers=auth)
+    assert response.json["status"] == "solved"
+    [back] = store.transcript("conv-00005")
+    assert back.sender == "bot" and back.payload["type"] == "bot_back"
+    assert back.text.startswith(f"Our support team has marked ticket #{ticket.id} as solved")
+    _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "closed"}, headers=auth)
+    assert len(store.transcript("conv-00005")) == 1  # already back: said once
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/tickets/999", {"status": "open"}, 404),
+        ("/api/tickets/1", {"status": "lost"}, 400),
+        ("/api/tickets/1", {}, 400),
+    ],
+)
+async def test_status_changes_are_checked(
+    app: Sanic, store: SQLiteStore, path: str, body: dict[str, str], status: int
+) -> None:
+    store.create_ticket("conv-00006", reason="visitor_request")
+    agent_app(app, "s3cret")
+    _, response = await app.asgi_client.patch(path, json=body, headers={"Authorization": "Bearer s3cret"})
+    assert response.status == status

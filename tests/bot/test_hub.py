@@ -153,6 +153,58 @@ async def test_a_resent_message_is_recorded_once(
 ) -> None:
     await hub.handle(CID, "Kargom nerede?", client_id="c-1")
     assert await hub.handle(CID, "Kargom nerede?", client_id="c-1") == []
-    await hub.handle(CID, "Kargom nerede?", client_id="c-2")  # the same words sent again on purpose
+    assert [m.sender for m in store.transcript(CID)] == ["visitor", "bot"]
+    assert len(assistant.received) == 1
+
+
+async def test_the_same_words_sent_again_after_the_repeat_window_are_answered_again(
+    store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    hub = ConversationHub(store, store, assistant, repeat_window=0.0)
+    await hub.handle(CID, "Kargom nerede?", client_id="c-1")
+    await asyncio.sleep(0.01)
+    await hub.handle(CID, "Kargom nerede?", client_id="c-2")  # a new message with the same words, on purpose
     assert [m.sender for m in store.transcript(CID)] == ["visitor", "bot", "visitor", "bot"]
     assert len(assistant.received) == 2
+
+
+async def test_the_same_message_ten_times_fast_is_kept_and_answered_once_with_one_note(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    for _ in range(10):
+        hub.submit(CID, "Siparişim nerede?")
+    await hub.drain()
+    lines = store.transcript(CID)
+    assert [m.text for m in lines if m.sender == "visitor"] == ["Siparişim nerede?"] * 10  # nothing lost
+    assert len(assistant.received) == 1
+    bot = [m for m in lines if m.sender == "bot"]
+    assert len(bot) == 2 and bot[1].payload == {"type": "repeat"}
+    assert "yanıtım yukarıda" in bot[1].text  # in the visitor's language
+    assert [m.payload.get("repeat", 0) for m in lines if m.sender == "visitor"] == list(range(10))
+
+
+async def test_a_message_in_another_language_reaches_rasa_as_other_language(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    await hub.handle(CID, "Wo ist meine Bestellung?")
+    assert assistant.received == [(CID, "/other_language", {"language": "en"})]
+    visitor = store.transcript(CID)[0]
+    assert visitor.text == "Wo ist meine Bestellung?"
+    assert visitor.payload["detected_language"] == "de" and visitor.payload["language"] == "en"
+
+
+async def test_while_a_ticket_is_open_the_bot_is_silent_and_nothing_is_lost(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    await hub.handle(CID, "temsilci lütfen")
+    ticket, _ = store.create_ticket(CID, reason="visitor_request", language="tr")
+    assert await hub.handle(CID, "Merhaba, orada mısınız?") == []
+    assert len(assistant.received) == 1
+    last = store.transcript(CID)[-1]
+    assert (last.sender, last.text, last.payload["ticket"]) == ("visitor", "Merhaba, orada mısınız?", ticket.id)
+    solved = store.set_status(ticket.id, "solved")
+    assert solved is not None
+    back = await hub.bot_is_back(solved)
+    assert back.payload == {"type": "bot_back", "ticket": {"id": ticket.id}} and f"#{ticket.id}" in back.text
+    await hub.handle(CID, "Kargo ücreti ne kadar?")
+    assert assistant.received[-1][1] == "Kargo ücreti ne kadar?"  # the bot answers again

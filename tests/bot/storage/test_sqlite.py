@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,4 +94,29 @@ def test_a_visitor_message_is_found_by_its_client_id(tmp_path: Path) -> None:
     assert store.has_visitor_message("conv-0001", "m-1")
     assert not store.has_visitor_message("conv-0001", "m-2")  # only the visitor's own lines count
     assert not store.has_visitor_message("conv-0002", "m-1")
+    store.close()
+
+
+def test_a_database_from_before_the_visitor_columns_gets_them(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        """
+        CREATE TABLE conversations (id TEXT PRIMARY KEY, language TEXT, created_at TEXT, updated_at TEXT);
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'new',
+            reason TEXT NOT NULL, language TEXT, priority TEXT NOT NULL DEFAULT 'normal',
+            candidates TEXT NOT NULL DEFAULT '[]', idempotency_key TEXT UNIQUE,
+            created_at TEXT NOT NULL DEFAULT 'then', updated_at TEXT NOT NULL DEFAULT 'then');
+        INSERT INTO conversations(id) VALUES ('conv-old');
+        INSERT INTO tickets(conversation_id, reason) VALUES ('conv-old', 'low_confidence');
+        """
+    )
+    old.close()
+    store = SQLiteStore(path)
+    ticket = store.get_ticket(1)
+    assert ticket is not None and ticket.reason == "low_confidence" and ticket.visitor_email is None
+    assert ticket.priority_signals == {}
+    new, _ = store.create_ticket("conv-new", reason="visitor_request", visitor_email="a@example.com")
+    assert store.get_ticket(new.id).visitor_email == "a@example.com"  # type: ignore[union-attr]
     store.close()
