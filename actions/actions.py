@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -154,13 +154,20 @@ class ActionAnswerFromKnowledgeBase(Action):
         return [*events, SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "low_confidence")]
 
     async def search(self, text: str, previous: Optional[str], language: Optional[str]) -> tuple:
-        """Search a follow-up together with the previous question; fall back to it alone."""
-        if previous and is_follow_up(text):
-            with_context = f"{previous} {text}"
-            result = await self.client.search(with_context, language)
-            if result.get("decision") != "handoff":
-                return with_context, result
-        return text, await self.client.search(text, language)
+        """Search the message; a follow-up it cannot answer alone, again with the previous question.
+
+        A follow-up that names its own topic ("peki ya kargo ücreti?") is answered
+        best alone: joined to the previous question, the old topic outweighs it.
+        One that does not ("what if it has already shipped?") needs the context.
+        """
+        result = await self.client.search(text, language)
+        if result.get("decision") == "answer" or not previous or not is_follow_up(text):
+            return text, result
+        with_context = f"{previous} {text}"
+        in_context = await self.client.search(with_context, language)
+        if in_context.get("decision") == "answer":
+            return with_context, in_context
+        return text, result
 
     async def answer_article(self, dispatcher: CollectingDispatcher, article_id: str) -> List[EventType]:
         """Answer with the article the visitor picked from the clarifying buttons."""
@@ -283,6 +290,22 @@ class ActionCancelHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_handoff_cancelled")
         return [*reset_handoff(), SlotSet("visitor_name", None), SlotSet("visitor_email", None)]
+
+
+class ActionFallback(Action):
+    """When no rule applies: say so and forget the message, as Rasa's own fallback does.
+
+    It is a custom action on purpose. With the action server down, it fails like
+    every other one, Rasa sends no reply, and the bot service hands the
+    conversation to a human instead of saying "I didn't follow" to a question.
+    """
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_default")
+        return [UserUtteranceReverted()]
 
 
 def reset_handoff() -> List[EventType]:

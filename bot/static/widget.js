@@ -13,10 +13,10 @@
   var T = {
     tr: { title: "Destek", placeholder: "Sorunuzu yazın…", send: "Gönder", open: "Yardım",
           offline: "Bağlantı koptu, yeniden bağlanılıyor…", tooLong: "Mesaj gönderilemeyecek kadar uzun.",
-          read: "Makalenin tamamı", ticket: "Talep" },
+          read: "Makalenin tamamı", ticket: "Talep", toAgent: "Destek ekibimize iletildi" },
     en: { title: "Support", placeholder: "Type your question…", send: "Send", open: "Help",
           offline: "Connection lost, reconnecting…", tooLong: "This message is too long to send.",
-          read: "Read the full article", ticket: "Ticket" }
+          read: "Read the full article", ticket: "Ticket", toAgent: "Sent to our support team" }
   }[lang];
   var storeKey = "supportbot.conversation";
   var conversation = localStorage.getItem(storeKey) || "";
@@ -75,6 +75,10 @@
     var item = el("li", "sb-msg sb-" + m.sender);
     item.dataset.sender = m.sender;
     var p = m.payload || {};
+    if (m.sender === "visitor") {
+      // the visitor has moved on: earlier quick replies no longer apply
+      Array.prototype.forEach.call(log.querySelectorAll(".sb-choice"), function (b) { b.disabled = true; });
+    }
     if (p.article && p.article.title) item.appendChild(el("strong", "sb-article-title", p.article.title));
     item.appendChild(el("div", "sb-text", m.text));
     if (p.article && p.article.url) {
@@ -83,6 +87,8 @@
       item.appendChild(a);
     }
     if (p.ticket && p.ticket.id) item.dataset.ticket = String(p.ticket.id);
+    // while a ticket is open, the visitor's messages go to the support team and the bot is silent
+    if (m.sender === "visitor" && typeof p.ticket === "number") item.appendChild(el("small", "sb-to-agent", T.toAgent));
     (p.buttons || []).forEach(function (b) {
       var btn = el("button", "sb-choice", b.title);
       btn.type = "button";

@@ -14,6 +14,7 @@ from actions.actions import (
     ActionCountFailure,
     ActionCreateTicket,
     ActionDetectLanguage,
+    ActionFallback,
     ActionStartHandoff,
     ValidateHandoffForm,
     email_problem,
@@ -146,25 +147,52 @@ def test_links_are_left_out_of_the_search() -> None:
     assert searchable_text("siparişim https://x.example/a?b=1 gelmedi") == "siparişim gelmedi"
 
 
-async def test_a_follow_up_is_searched_with_the_previous_question() -> None:
-    client = StubClient({"decision": "answer", "options": ["iade-kargo"], "candidates": [candidate("iade-kargo", 0.8)]})
+class ContextStub(StubClient):
+    """Answers only queries that contain ``needs``; hands the rest off."""
+
+    def __init__(self, needs: str) -> None:
+        super().__init__()
+        self.needs = needs
+
+    async def search(self, query: str, language: str | None) -> dict[str, Any]:
+        self.searches.append(query)
+        if self.needs in query:
+            return {"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.8)]}
+        return {"decision": "handoff", "options": [], "candidates": [candidate("b", 0.3)]}
+
+
+async def test_a_follow_up_unanswerable_alone_is_searched_with_the_previous_question() -> None:
+    client = ContextStub(needs="cancel")
+    previous = {"last_question": "How do I cancel my order?"}
+    _, events = await run(
+        ActionAnswerFromKnowledgeBase(client), tracker("what if it has already shipped?", "en", slots=previous)
+    )
+    assert client.searches == [
+        "what if it has already shipped?",
+        "How do I cancel my order? what if it has already shipped?",
+    ]
+    assert slots(events)["kb_outcome"] == "answered"
+    assert slots(events)["last_question"] == "How do I cancel my order? what if it has already shipped?"
+    assert [c["id"] for c in slots(events)["kb_candidates"]] == ["a"]
+
+
+async def test_a_follow_up_that_names_its_topic_is_answered_alone() -> None:
+    client = ContextStub(needs="kargo")
     previous = {"last_question": "iade süresi kaç gün?"}
     _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("peki ya kargo ücreti?", slots=previous))
-    assert client.searches == ["iade süresi kaç gün? peki ya kargo ücreti?"]
-    assert slots(events)["last_question"] == "iade süresi kaç gün? peki ya kargo ücreti?"
-    client.searches.clear()
-    await run(ActionAnswerFromKnowledgeBase(client), tracker("kargo ücreti ne kadar?", slots=previous))
-    assert client.searches == ["kargo ücreti ne kadar?"]  # not a follow-up: searched alone
+    assert client.searches == ["peki ya kargo ücreti?"]
+    assert slots(events)["last_question"] == "peki ya kargo ücreti?"
 
 
-async def test_a_follow_up_the_context_does_not_help_is_searched_alone() -> None:
-    client = StubClient({"decision": "handoff", "options": [], "candidates": []})
-    previous = {"last_question": "How do I reset my password?"}
-    await run(ActionAnswerFromKnowledgeBase(client), tracker("and what about shipping costs?", "en", slots=previous))
-    assert client.searches == [
-        "How do I reset my password? and what about shipping costs?",
-        "and what about shipping costs?",
-    ]
+async def test_context_is_used_only_for_a_follow_up_and_only_when_it_answers() -> None:
+    client = ContextStub(needs="cancel")
+    previous = {"last_question": "How do I cancel my order?"}
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("Is the weather nice?", "en", slots=previous))
+    assert client.searches == ["Is the weather nice?"]  # not a follow-up: searched alone
+    client = ContextStub(needs="nothing matches this")
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("and the snow?", "en", slots=previous))
+    assert len(client.searches) == 2 and slots(events)["kb_outcome"] == "handoff"
+    assert slots(events)["last_question"] == "and the snow?"
 
 
 async def test_the_second_failed_attempt_in_a_row_escalates() -> None:
@@ -277,3 +305,9 @@ async def test_bot_service_down_gets_a_polite_message() -> None:
 async def test_real_client_reports_an_unreachable_service() -> None:
     with pytest.raises(BotServiceError, match="failed"):
         await BotServiceClient("http://127.0.0.1:9", timeout=2).search("x", "en")
+
+
+async def test_the_fallback_says_so_and_forgets_the_message() -> None:
+    dispatcher, events = await run(ActionFallback(), tracker("👍", intent="affirm"))
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert events == [{"event": "rewind", "timestamp": None}]

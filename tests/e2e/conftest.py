@@ -24,6 +24,12 @@ from bot.stack import Stack
 from tests.conftest import PROJECT_ROOT, SAMPLE_ARTICLES
 
 REPLY_TIMEOUT = 60
+AGENT_TOKEN = "e2e-agent-token"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run test_outages.py last: it stops services that every other test needs."""
+    items.sort(key=lambda item: item.module is not None and item.module.__name__.endswith(".test_outages"))
 
 
 def free_port() -> int:
@@ -43,7 +49,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         timeout=600,
     )
     assert imported.returncode == 0, imported.stderr
-    settings = load_settings({}, data_dir=data_dir, port=free_port(), rasa_port=free_port(), actions_port=free_port())
+    settings = load_settings(
+        {},
+        data_dir=data_dir,
+        port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        agent_token=AGENT_TOKEN,
+    )
     running = Stack(settings, ensure_model(), data_dir / "logs")
     running.start(timeout=420)
     yield running
@@ -72,19 +85,34 @@ class Chat:
     async def send_raw(self, data: str | bytes) -> None:
         await self.ws.send(data)
 
-    async def say(self, text: str) -> list[dict[str, Any]]:
-        """Send a message; return the transcript lines up to the first reply of the bot."""
-        await self.ws.send(json.dumps({"type": "message", "text": text}))
-        return await self.until_reply()
+    async def say(self, text: str, replies: int = 1, payload: str | None = None) -> list[dict[str, Any]]:
+        """Send a message (a button's ``payload`` too); return the lines up to the ``replies``-th bot message."""
+        frame: dict[str, Any] = {"type": "message", "text": text}
+        if payload:
+            frame["payload"] = payload
+        await self.ws.send(json.dumps(frame))
+        return await self.until_reply(replies)
 
-    async def until_reply(self) -> list[dict[str, Any]]:
+    async def until_reply(self, replies: int = 1) -> list[dict[str, Any]]:
         lines: list[dict[str, Any]] = []
         while True:
             frame = await self.frame()
             assert frame["type"] == "message", frame
             lines.append(frame["message"])
             if frame["message"]["sender"] in ("bot", "system"):
-                return lines
+                replies -= 1
+                if not replies:
+                    return lines
+
+    async def quiet(self, seconds: float) -> list[dict[str, Any]]:
+        """Every line that arrives within ``seconds`` (to check that the bot says nothing)."""
+        lines: list[dict[str, Any]] = []
+        try:
+            while True:
+                frame = json.loads(await asyncio.wait_for(self.ws.recv(), seconds))
+                lines.append(frame["message"])
+        except TimeoutError:
+            return lines
 
     async def close(self) -> None:
         await self.ws.close()

@@ -1,6 +1,6 @@
 """The chat widget and the agent page in a real browser (Debian's Chromium via Playwright).
 
-Runs before test_conversations.py, whose last tests stop services.
+Runs before test_outages.py (conftest.py orders it last), which stops services.
 Set SUPPORTBOT_SCREENSHOTS=DIR to keep the screenshots (the README's come from here).
 """
 
@@ -56,36 +56,51 @@ def screenshot(page: Page, name: str, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / f"{name}.png"))
 
 
-def ask(page: Page, text: str) -> None:
+def ask(page: Page, text: str, replies: int = 1) -> None:
+    """Type a message and wait for the bot's ``replies`` messages."""
     bot_lines = page.locator(".sb-msg.sb-bot")
     before = bot_lines.count()
     page.locator(".sb-input").fill(text)
     page.keyboard.press("Enter")
-    expect(bot_lines).to_have_count(before + 1, timeout=TIMEOUT_MS)
+    expect(bot_lines).to_have_count(before + replies, timeout=TIMEOUT_MS)
+
+
+def press(page: Page, title: str, replies: int = 1) -> None:
+    """Click a quick-reply button of the last bot message and wait for the replies."""
+    bot_lines = page.locator(".sb-msg.sb-bot")
+    before = bot_lines.count()
+    bot_lines.last.get_by_role("button", name=title).click()
+    expect(bot_lines).to_have_count(before + replies, timeout=TIMEOUT_MS)
 
 
 def test_visitor_chats_and_the_agent_sees_the_ticket(stack: Stack, page: Page, tmp_path: Path) -> None:
     page.goto(stack.url + "/")
     expect(page.locator(".sb-panel")).to_be_visible()
+    bot_lines = page.locator(".sb-msg.sb-bot")
 
-    ask(page, "İade süresi kaç gün?")
-    expect(page.locator(".sb-msg.sb-bot").last.locator(".sb-article-title")).to_have_text(TITLES["iade-kosullari"])
-    ask(page, "How long do refunds take?")
-    expect(page.locator(".sb-msg.sb-bot").last.locator(".sb-article-title")).to_have_text(TITLES["refund-timing"])
-    ask(page, "yarın hava nasıl olacak?")
-    handoff = page.locator(".sb-msg.sb-bot").last
+    ask(page, "İade süresi kaç gün?", replies=2)
+    expect(bot_lines.nth(-2).locator(".sb-article-title")).to_have_text(TITLES["iade-kosullari"])
+    press(page, "👍 Evet")
+    expect(page.locator(".sb-choice", has_text="👎 Hayır")).to_be_disabled()  # answered: the old buttons are off
+    ask(page, "How long do refunds take?", replies=2)
+    expect(bot_lines.nth(-2).locator(".sb-article-title")).to_have_text(TITLES["refund-timing"])
+    expect(bot_lines.last).to_contain_text("Did this help?")
+    ask(page, "yarın hava nasıl olacak?", replies=2)
+    press(page, "Geç")
+    ask(page, "ayse@example.com")
+    handoff = bot_lines.last
     number = handoff.get_attribute("data-ticket")
     assert number and f"#{number}" in handoff.inner_text()
     screenshot(page, "chat", tmp_path)
 
     page.reload()  # the conversation and its history survive a reload
-    expect(page.locator(".sb-msg.sb-visitor")).to_have_count(3, timeout=TIMEOUT_MS)
+    expect(page.locator(".sb-msg.sb-visitor")).to_have_count(6, timeout=TIMEOUT_MS)
 
     page.goto(stack.url + "/agent")
     page.locator(f'tr[data-ticket="{number}"]').click()
     transcript = page.locator(".transcript li")
-    expect(transcript).to_have_count(6, timeout=TIMEOUT_MS)
-    expect(transcript.nth(4)).to_contain_text("yarın hava nasıl olacak?")
-    expect(transcript.nth(5)).to_contain_text(f"#{number}")
+    expect(transcript).to_have_count(15, timeout=TIMEOUT_MS)
+    expect(page.locator(".transcript")).to_contain_text("yarın hava nasıl olacak?")
+    expect(transcript.last).to_contain_text(f"#{number}")
     expect(page.locator("#detail")).to_contain_text("low_confidence")
     screenshot(page, "agent", tmp_path)

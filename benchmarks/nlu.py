@@ -1,0 +1,114 @@
+"""NLU intent F1 by 5-fold cross-validation, separately for Turkish and English.
+
+    .venv/bin/python -m benchmarks.nlu [--folds 5]
+
+Splits the NLU examples of data/*.yml by language (the product's own offline
+detector; examples with no language evidence, such as "👍" or "ok", and the
+other-language examples go to both sets), then runs Rasa's own
+``rasa test nlu --cross-validation`` with config.yml on each set in the Rasa
+environment. Prints intent F1 (weighted and macro averages) per language, and
+the worst intents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge_base.language import detect_language
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+LANGUAGES = ("tr", "en")
+
+
+def examples_by_language(data_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """language → intent → examples."""
+    split: dict[str, dict[str, list[str]]] = {language: {} for language in LANGUAGES}
+    for path in sorted(data_dir.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                text = line.strip().removeprefix("- ").strip()
+                if not text:
+                    continue
+                language = None if block["intent"] == "other_language" else detect_language(text)
+                for target in (language,) if language else LANGUAGES:
+                    split[target].setdefault(block["intent"], []).append(text)
+    return split
+
+
+def write_nlu(intents: dict[str, list[str]], path: Path) -> None:
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, texts in intents.items():
+        lines += [f"  - intent: {intent}", "    examples: |"]
+        lines += [f"      - {text}" for text in texts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@dataclass
+class CrossValidation:
+    weighted_f1: float
+    macro_f1: float
+    examples: int
+    intents: int
+    worst: list[tuple[str, float]]
+    minutes: float
+
+
+def cross_validate(nlu: Path, out: Path, folds: int) -> CrossValidation:
+    started = time.perf_counter()
+    subprocess.run(
+        [str(RASA), "test", "nlu", "--nlu", str(nlu), "--config", "config.yml", "--cross-validation",
+         "--folds", str(folds), "--out", str(out), "--no-plot"],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )  # fmt: skip
+    report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "support" in v and "avg" not in k}
+    worst = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:3]
+    return CrossValidation(
+        weighted_f1=report["weighted avg"]["f1-score"],
+        macro_f1=report["macro avg"]["f1-score"],
+        examples=sum(int(v["support"]) for v in per_intent.values()),
+        intents=len(per_intent),
+        worst=[(name, round(v["f1-score"], 3)) for name, v in worst],
+        minutes=round((time.perf_counter() - started) / 60, 1),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    split = examples_by_language(PROJECT_ROOT / "data")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
+        for language in LANGUAGES:
+            nlu = Path(tmp) / f"{language}.yml"
+            write_nlu(split[language], nlu)
+            result = cross_validate(nlu, Path(tmp) / f"{language}-results", args.folds)
+            print(f"# {language}: {json.dumps(asdict(result))}", file=sys.stderr)
+            rows.append((language, result))
+    print(f"| language | examples | intents | intent F1, weighted ({args.folds}-fold CV) | macro | lowest intents |")
+    print("|---|---|---|---|---|---|")
+    for language, r in rows:
+        worst = ", ".join(f"{name} {f1}" for name, f1 in r.worst)
+        print(f"| {language} | {r.examples} | {r.intents} | {r.weighted_f1:.3f} | {r.macro_f1:.3f} | {worst} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
