@@ -132,6 +132,8 @@ class ConversationHub:
         self, conversation_id: str, text: str, command: str | None, client_id: str | None
     ) -> list[Message]:
         foreign = None if command else foreign_language(text)
+        if foreign:  # replies go in English, and so do later messages with no language of their own
+            self.conversations.set_language(conversation_id, "en")
         language = "en" if foreign else self.language_of(conversation_id, text)
         payload: dict[str, Any] = {"language": language}
         if foreign:

@@ -32,8 +32,12 @@ _EN_WORDS = frozenset(
 _TR_SUFFIXES = ("mi", "mu", "lar", "ler", "dir", "dur", "yor", "mek", "mak", "sin", "siniz", "im", "um")
 
 
+_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+
 def detect_language(text: str) -> str | None:
-    """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence."""
+    """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence (links are no evidence)."""
+    text = _URL.sub(" ", text)
     if _TURKISH_LETTERS.search(text):
         return "tr"
     tokens = words(turkish_lower(text))
@@ -78,6 +82,7 @@ def foreign_language(text: str) -> str | None:
     frequent words of one other language and more of them than Turkish or
     English words. Short or mixed messages stay with Turkish and English.
     """
+    text = _URL.sub(" ", text)
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return None

@@ -191,6 +191,8 @@ async def test_a_message_in_another_language_reaches_rasa_as_other_language(
     visitor = store.transcript(CID)[0]
     assert visitor.text == "Wo ist meine Bestellung?"
     assert visitor.payload["detected_language"] == "de" and visitor.payload["language"] == "en"
+    await hub.handle(CID, "😀🎉")  # no language of its own: the conversation's, now English
+    assert assistant.received[-1] == (CID, "😀🎉", {"language": "en"})
 
 
 async def test_while_a_ticket_is_open_the_bot_is_silent_and_nothing_is_lost(
