@@ -234,7 +234,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> Dict[str, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = str(value or "").strip()
-        if intent == "skip" or text.startswith("/skip"):
+        if intent == "deny":  # "Skip", "no", "I'd rather not say"
             return {"visitor_name": ""}
         return {"visitor_name": _NAME_PREFIX.sub("", text).strip(" .!,")[:100] or text[:100]}
 

@@ -18,6 +18,9 @@ _TR_WORDS = frozenset(
     selam tesekkurler tesekkur ederim lutfen evet hayir istiyorum yapabilirim
     yapilir olur misiniz miyim musunuz siparis iade kargo odeme hesap sifre urun
     ucret fatura teslimat iptal degisim garanti yarin bugun hava neler nedir
+    tamam tamamdir aynen olur eet evt tsk tskler slm mrb naber eyvallah yoo
+    gec atla pas hicbiri bosver vazgec vazgectim hala yok degil sagol aptal
+    salak gorusuruz hosca kal canli destek temsilci kimse
     """.split()
 )
 _EN_WORDS = frozenset(
@@ -26,7 +29,9 @@ _EN_WORDS = frozenset(
     how what when where why which who my your i you we it to of in on for with
     from this that please thanks thank hello hi yes no not order refund return
     delivery shipping payment account password invoice cancel warranty tomorrow
-    weather help
+    weather help yeah yep yup nope nah sure skip correct indeed right exactly
+    definitely absolutely cya later heya hiya howdy greetings cheers thx ty
+    idiot stupid dumb useless bye goodbye none neither still agent human okay
     """.split()
 )
 _TR_SUFFIXES = ("mi", "mu", "lar", "ler", "dir", "dur", "yor", "mek", "mak", "sin", "siniz", "im", "um")

@@ -58,8 +58,8 @@ async def test_an_uncovered_question_creates_a_ticket_with_the_full_transcript(s
     assert greeting[-1]["sender"] == "bot"
     cannot, ask_name = (await chat.say("yarın hava nasıl olacak?", replies=2))[1:]
     assert "güvenilir bir yanıt bulamadım" in cannot["text"]
-    assert [b["payload"] for b in ask_name["payload"]["buttons"]] == ["/skip"]
-    ask_email = (await chat.say("Geç", payload="/skip"))[-1]
+    assert [b["payload"] for b in ask_name["payload"]["buttons"]] == ["/deny"]
+    ask_email = (await chat.say("Geç", payload="/deny"))[-1]
     assert "e-posta" in ask_email["text"]
     reply = (await chat.say("ayse@example.com"))[-1]
     assert reply["payload"]["type"] == "handoff"

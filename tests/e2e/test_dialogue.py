@@ -143,7 +143,7 @@ async def test_two_failed_attempts_in_a_row_hand_off_and_the_visitor_can_cancel(
     await answered(chat, second)
     handoff, ask_name = (await chat.say(not_solved, replies=2))[-2:]
     assert sorry in handoff["text"]
-    assert button(ask_name, "/skip")
+    assert button(ask_name, "/deny")
     reply = (await chat.say(cancel))[-1]
     assert cancelled in reply["text"]
     assert tickets_of(stack, chat.conversation_id) == []
@@ -238,7 +238,7 @@ async def test_a_follow_up_is_understood_with_the_previous_question(
 async def test_anger_raises_priority_and_the_bot_is_silent_until_the_agent_solves_it(stack: Stack) -> None:
     chat = await Chat.open(stack)
     await chat.say("Rezalet! Temsilciyle görüşmek istiyorum.", replies=2)
-    await chat.say("Geç", payload="/skip")
+    await chat.say("Geç", payload="/deny")
     done = (await chat.say("mert@ornek.com"))[-1]
     number = done["payload"]["ticket"]["id"]
     data = ticket(stack, number)
@@ -284,7 +284,7 @@ async def test_emoji_links_code_and_other_languages_get_a_sensible_reply(stack: 
     pasted = await everything_said(chat, code)
     assert pasted and all(line["sender"] == "bot" for line in pasted)
     if pasted[-1]["payload"].get("buttons"):  # no answer for it: handed to the form, which the visitor cancels
-        assert button(pasted[-1], "/skip")
+        assert button(pasted[-1], "/deny")
         assert "talep açmıyorum" in (await everything_said(chat, "vazgeç"))[-1]["text"]
     other = await everything_said(chat, "Hallo, wo ist meine Bestellung? Ich warte seit einer Woche.")
     assert "only chat in Turkish and English" in other[-1]["text"]
