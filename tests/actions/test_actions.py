@@ -248,7 +248,8 @@ async def test_the_form_asks_again_with_the_reason_for_a_wrong_address() -> None
         ("adım Zeynep", "inform", "Zeynep"),
         ("my name is Emma Stone", "inform", "Emma Stone"),
         ("Ali Veli", "inform", "Ali Veli"),
-        ("geç", "deny", ""), ("hayır", "deny", ""),
+        ("geç", "deny", ""),
+        ("hayır", "deny", ""),
     ],
 )
 async def test_the_name_is_taken_as_typed_or_skipped(text: str, intent: str, name: str) -> None:
