@@ -31,7 +31,7 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _FOLLOW_UP = re.compile(
     r"^\s*(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b", re.IGNORECASE
 )
-_NAME_PREFIX = re.compile(r"^\s*(benim adım|adım|ismim|ben|my name is|my name's|name is|i am|i'm|call me)\s+", re.I)
+_NAME_PREFIX = re.compile(r"^\s*(benim adım|adım|ismim|my name is|my name's|name is|i am|i'm|call me)\s+", re.I)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 # Why a conversation reached a human, by the intent that asked for one.
@@ -131,7 +131,7 @@ class ActionAnswerFromKnowledgeBase(Action):
         except BotServiceError as exc:
             log.warning("knowledge-base search failed: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
-            return [SlotSet("kb_outcome", "unreadable")]
+            return [SlotSet("kb_outcome", "failed")]
         events: List[EventType] = [
             SlotSet("last_question", query[-MAX_CONTEXT_CHARS:]),
             SlotSet("kb_candidates", merge_candidates(tracker.get_slot("kb_candidates"), compact_candidates(result))),
@@ -176,7 +176,7 @@ class ActionAnswerFromKnowledgeBase(Action):
         except BotServiceError as exc:
             log.warning("could not load the chosen article: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
-            return [SlotSet("kb_outcome", "unreadable")]
+            return [SlotSet("kb_outcome", "failed")]
         candidate = {"id": article["id"], "title": article["title"], "url": article["url"]}
         dispatcher.utter_message(text=article["summary"], json_message=answer_payload(candidate))
         return [SlotSet("kb_outcome", "answered")]

@@ -9,7 +9,8 @@ hands the conversation to a human itself.
 
 Three kinds of message never reach the assistant as typed: one in neither
 Turkish nor English goes to Rasa as the ``other_language`` intent; the same
-message again within the repeat window is recorded and answered once; and
+message sent again before the visitor could have read the reply to it is
+recorded and answered once; and
 while the conversation has an open ticket, messages go to the agent and the
 bot stays silent until the ticket is solved.
 """
@@ -18,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.phrases import phrase
@@ -43,7 +45,7 @@ class ConversationHub:
         assistant: Assistant,
         default_language: str = "tr",
         max_message_chars: int = 2000,
-        repeat_window: float = 60.0,
+        repeat_window: float = 3.0,
     ) -> None:
         self.conversations = conversations
         self.tickets = tickets
@@ -89,7 +91,7 @@ class ConversationHub:
         self, conversation_id: str, text: str, command: str | None = None, client_id: str | None = None
     ) -> asyncio.Task[list[Message]]:
         """Handle a visitor message in a task that outlives the socket that sent it."""
-        task = asyncio.create_task(self.handle(conversation_id, text, command, client_id))
+        task = asyncio.create_task(self.handle(conversation_id, text, command, client_id, time.time()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -107,7 +109,12 @@ class ConversationHub:
         return self.conversations.language(conversation_id) or self.default_language
 
     async def handle(
-        self, conversation_id: str, text: str, command: str | None = None, client_id: str | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        command: str | None = None,
+        client_id: str | None = None,
+        received_at: float | None = None,
     ) -> list[Message]:
         """Record the visitor's message, get the assistant's replies, record and deliver them.
 
@@ -122,14 +129,14 @@ class ConversationHub:
             async with lock:  # one message at a time per conversation, in arrival order
                 if client_id and self.conversations.has_visitor_message(conversation_id, client_id):
                     return []
-                return await self._handle(conversation_id, text, command, client_id)
+                return await self._handle(conversation_id, text, command, client_id, received_at or time.time())
         finally:
             self._pending[conversation_id] -= 1
             if not self._pending[conversation_id]:
                 del self._pending[conversation_id], self._locks[conversation_id]
 
     async def _handle(
-        self, conversation_id: str, text: str, command: str | None, client_id: str | None
+        self, conversation_id: str, text: str, command: str | None, client_id: str | None, received_at: float
     ) -> list[Message]:
         foreign = None if command else foreign_language(text)
         if foreign:  # replies go in English, and so do later messages with no language of their own
@@ -146,7 +153,7 @@ class ConversationHub:
         if ticket is not None:  # a human has the conversation: the agent reads it, the bot is silent
             await self.record(conversation_id, "visitor", text, {**payload, "ticket": ticket.id})
             return []
-        repeats = self._repeats(conversation_id, text) if not command else 0
+        repeats = self._repeats(conversation_id, text, received_at) if not command else 0
         if repeats:
             payload["repeat"] = repeats
         await self.record(conversation_id, "visitor", text, payload)
@@ -168,14 +175,21 @@ class ConversationHub:
             return [await self._hand_off(conversation_id, language)]
         return [await self.record(conversation_id, "bot", r.text, r.payload()) for r in replies]
 
-    def _repeats(self, conversation_id: str, text: str) -> int:
-        """How many times in a row, within the window, the visitor has now sent this text (0: new)."""
+    def _repeats(self, conversation_id: str, text: str, received_at: float) -> int:
+        """How many copies in a row of the previous message this is (0: a new message).
+
+        A copy counts when it arrived before the visitor could have read the bot's
+        reply to the previous one: within ``repeat_window`` seconds of that reply.
+        The same "evet" typed later, to a new question, is a new message.
+        """
         last = self.conversations.last_message(conversation_id, "visitor")
-        if last is None or fold(last.text) != fold(text) or last.payload.get("command"):
+        if last is None or last.payload.get("command") or fold(last.text) != fold(text):
             return 0
-        sent = datetime.fromisoformat(last.created_at.replace("Z", "+00:00"))
-        if (datetime.now(UTC) - sent).total_seconds() > self.repeat_window:
-            return 0
+        reply = self.conversations.last_message(conversation_id, "bot")
+        if reply is not None and reply.id > last.id:
+            replied = datetime.fromisoformat(reply.created_at.replace("Z", "+00:00")).timestamp()
+            if received_at > replied + self.repeat_window:
+                return 0
         return int(last.payload.get("repeat", 0)) + 1
 
     async def bot_is_back(self, ticket: Ticket) -> Message:

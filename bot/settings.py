@@ -45,7 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOLIDAYS", "", "Closed days as ISO dates separated by commas, e.g. `2027-01-01,2027-04-23`."),
     Setting("REPLY_HOURS", "urgent=1,high=2,normal=4,low=8", "Business hours to an agent's first reply, by priority."),
     Setting("AGENT_TOKEN", "", "Bearer token for the agent API's write calls until agents sign in; empty = refused."),
-    Setting("REPEAT_WINDOW", "60", "Seconds in which the same visitor message again gets no second answer."),
+    Setting(
+        "REPEAT_WINDOW",
+        "3",
+        "Seconds after a reply in which the same visitor message again counts as a repeat, answered once.",
+    ),
 )
 
 

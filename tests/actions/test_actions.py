@@ -296,7 +296,7 @@ async def test_bot_service_down_gets_a_polite_message() -> None:
     client = StubClient(fail=True)
     dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargo"))
     assert dispatcher.messages[0]["response"] == "utter_service_problem"
-    assert slots(events) == {"kb_outcome": "unreadable"}
+    assert slots(events) == {"kb_outcome": "failed"}
     filled = {"visitor_email": "a@example.com"}
     dispatcher, events = await run(ActionCreateTicket(client), tracker("a@example.com", slots=filled))
     assert dispatcher.messages[0]["response"] == "utter_service_problem"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -157,15 +158,26 @@ async def test_a_resent_message_is_recorded_once(
     assert len(assistant.received) == 1
 
 
-async def test_the_same_words_sent_again_after_the_repeat_window_are_answered_again(
+async def test_the_same_words_sent_after_reading_the_reply_are_a_new_message(
     store: SQLiteStore, assistant: FakeAssistant
 ) -> None:
-    hub = ConversationHub(store, store, assistant, repeat_window=0.0)
-    await hub.handle(CID, "Kargom nerede?", client_id="c-1")
-    await asyncio.sleep(0.01)
-    await hub.handle(CID, "Kargom nerede?", client_id="c-2")  # a new message with the same words, on purpose
+    hub = ConversationHub(store, store, assistant, repeat_window=0.5)
+    await hub.handle(CID, "evet", client_id="c-1")  # e.g. to "did this help?"
+    await asyncio.sleep(0.7)  # the visitor reads the next question
+    await hub.handle(CID, "evet", client_id="c-2")  # and says yes to that one too
     assert [m.sender for m in store.transcript(CID)] == ["visitor", "bot", "visitor", "bot"]
     assert len(assistant.received) == 2
+
+
+async def test_a_copy_sent_before_the_reply_could_be_read_is_a_repeat(
+    store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    hub = ConversationHub(store, store, assistant, repeat_window=0.5)
+    sent = time.time()
+    await hub.handle(CID, "Kargom nerede?", received_at=sent)
+    await hub.handle(CID, "kargom nerede?", received_at=sent + 0.1)  # typed again, same words
+    assert len(assistant.received) == 1
+    assert store.transcript(CID)[-1].payload == {"type": "repeat"}
 
 
 async def test_the_same_message_ten_times_fast_is_kept_and_answered_once_with_one_note(
