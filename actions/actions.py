@@ -34,12 +34,6 @@ _FOLLOW_UP = re.compile(
 _NAME_PREFIX = re.compile(r"^\s*(benim adım|adım|ismim|my name is|my name's|name is|i am|i'm|call me)\s+", re.I)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
-# Why a conversation reached a human, by the intent that asked for one.
-REASON_BY_INTENT = {
-    "request_human": "visitor_request",
-    "affirm": "visitor_request",  # accepted the offer of a human
-}
-
 
 def message_language(tracker: Tracker) -> Optional[str]:
     """The language the bot service detected for the latest message, else the slot's."""
@@ -214,13 +208,12 @@ class ActionStartHandoff(Action):
         return "action_start_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("escalate") and tracker.get_slot("handoff_reason") == "failed_attempts":
             dispatcher.utter_message(response="utter_handoff_after_failures")
             return []
-        reason = REASON_BY_INTENT.get(str(intent), "visitor_request")
+        # asked for a human, or accepted the offer of one
         dispatcher.utter_message(response="utter_handoff_requested")
-        return [SlotSet("handoff_reason", reason)]
+        return [SlotSet("handoff_reason", "visitor_request")]
 
 
 class ValidateHandoffForm(FormValidationAction):

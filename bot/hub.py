@@ -141,10 +141,10 @@ class ConversationHub:
         foreign = None if command else foreign_language(text)
         if foreign:  # replies go in English, and so do later messages with no language of their own
             self.conversations.set_language(conversation_id, "en")
-        language = "en" if foreign else self.language_of(conversation_id, text)
-        payload: dict[str, Any] = {"language": language}
-        if foreign:
-            payload["detected_language"] = foreign
+            payload: dict[str, Any] = {"language": "en", "detected_language": foreign}
+        else:
+            payload = {"language": self.language_of(conversation_id, text)}
+        language = payload["language"]
         if command:
             payload["command"] = command
         if client_id:

@@ -19,7 +19,7 @@ from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.business_hours import BusinessCalendar
 from bot.errors import ApiError, NotFound
 from bot.hub import ConversationHub
-from bot.storage import OPEN_STATUSES, STATUSES, ConversationStore, Ticket, TicketStore
+from bot.storage import OPEN_STATUSES, STATUSES, ConversationStore, Message, Ticket, TicketStore
 
 bp = Blueprint("tickets", url_prefix="/tickets")
 
@@ -27,9 +27,13 @@ MAX_NAME_CHARS = 100
 MAX_EMAIL_CHARS = 254
 
 
-def ticket_view(ticket: Ticket, conversations: ConversationStore, transcript: bool) -> dict[str, Any]:
+def ticket_view(
+    ticket: Ticket, conversations: ConversationStore, transcript: bool, messages: list[Message] | None = None
+) -> dict[str, Any]:
+    """The ticket as JSON; ``messages`` is its transcript when the caller has read it already."""
     data = ticket.to_dict()
-    messages = conversations.transcript(ticket.conversation_id)
+    if messages is None:
+        messages = conversations.transcript(ticket.conversation_id)
     data["message_count"] = len(messages)
     if transcript:
         data["transcript"] = [m.to_dict() for m in messages]
@@ -52,8 +56,8 @@ async def create_ticket(request: Request) -> HTTPResponse:
     if email is not None and ("@" not in email or len(email) > MAX_EMAIL_CHARS):
         raise ApiError(f"'visitor_email' must be an e-mail address of at most {MAX_EMAIL_CHARS} characters")
     name = optional_str(body, "visitor_name")
-    visitor_lines = [m.text for m in store.transcript(conversation_id) if m.sender == "visitor"]
-    found = priority.signals(visitor_lines)
+    messages = store.transcript(conversation_id)
+    found = priority.signals(m.text for m in messages if m.sender == "visitor")
     ticket, created = store.create_ticket(
         conversation_id=conversation_id,
         reason=required_str(body, "reason", max_len=200),
@@ -65,7 +69,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
         visitor_email=email,
         priority_signals={kind: cues for kind, cues in found.items() if cues},
     )
-    view = ticket_view(ticket, store, transcript=False)
+    view = ticket_view(ticket, store, transcript=False, messages=messages)
     view["created"] = created
     calendar: BusinessCalendar = request.app.ctx.calendar
     view["reply_expected"] = calendar.reply_expected(datetime.now(UTC), ticket.priority, ticket.language)
