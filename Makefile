@@ -127,7 +127,7 @@ bench-quality: setup ## answer quality on BANKING77, CLINC150, xSID and the help
 	@$(PY) -m benchmarks.quality $(ARGS)
 
 .PHONY: bench-nlu
-bench-nlu: setup ## NLU intent F1 by 5-fold cross-validation, Turkish and English separately (about 10 min)
+bench-nlu: setup ## NLU intent F1 by 5-fold cross-validation, Turkish and English separately (about 40 min on 2 cores)
 	@$(PY) -m benchmarks.nlu $(ARGS)
 
 .PHONY: bench-scale

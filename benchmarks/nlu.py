@@ -2,9 +2,9 @@
 
     .venv/bin/python -m benchmarks.nlu [--folds 5]
 
-Splits the NLU examples of data/*.yml by language (the product's own offline
-detector; examples with no language evidence, such as "👍" or "ok", and the
-other-language examples go to both sets), then runs Rasa's own
+Splits the NLU examples of data/*.yml by the language their block is tagged
+with (``metadata: {language: tr}``; untagged blocks, such as "👍", bare e-mail
+addresses and the other-language examples, go to both sets), then runs Rasa's own
 ``rasa test nlu --cross-validation`` with config.yml on each set in the Rasa
 environment. Prints intent F1 (weighted and macro averages) per language, and
 the worst intents.
@@ -21,10 +21,9 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
-
-from knowledge_base.language import detect_language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -32,20 +31,24 @@ LANGUAGES = ("tr", "en")
 
 
 def examples_by_language(data_dir: Path) -> dict[str, dict[str, list[str]]]:
-    """language → intent → examples."""
+    """language → intent → examples, from each block's ``metadata.language`` tag."""
     split: dict[str, dict[str, list[str]]] = {language: {} for language in LANGUAGES}
     for path in sorted(data_dir.glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if "intent" not in block:
                 continue
-            for line in block["examples"].splitlines():
-                text = line.strip().removeprefix("- ").strip()
-                if not text:
-                    continue
-                language = None if block["intent"] == "other_language" else detect_language(text)
+            language = (block.get("metadata") or {}).get("language")
+            if language is not None and language not in LANGUAGES:
+                raise ValueError(f"{path.name}: intent {block['intent']} is tagged with unknown language {language!r}")
+            for text in example_texts(block):
                 for target in (language,) if language else LANGUAGES:
                     split[target].setdefault(block["intent"], []).append(text)
     return split
+
+
+def example_texts(block: dict[str, Any]) -> list[str]:
+    lines = (line.strip().removeprefix("- ").strip() for line in block["examples"].splitlines())
+    return [text for text in lines if text]
 
 
 def write_nlu(intents: dict[str, list[str]], path: Path) -> None:

@@ -20,7 +20,9 @@ _TR_WORDS = frozenset(
     ucret fatura teslimat iptal degisim garanti yarin bugun hava neler nedir
     tamam tamamdir aynen olur eet evt tsk tskler slm mrb naber eyvallah yoo
     gec atla pas hicbiri bosver vazgec vazgectim hala yok degil sagol aptal
-    salak gorusuruz hosca kal canli destek temsilci kimse
+    salak gorusuruz hosca kal canli destek temsilci kimse gunaydin iyi aksamlar
+    kendine bak tabii tabi elbette kesinlikle aktar musun beyinsiz yaramaz adim
+    ismim adresim postam taksit
     """.split()
 )
 _EN_WORDS = frozenset(
@@ -32,17 +34,21 @@ _EN_WORDS = frozenset(
     weather help yeah yep yup nope nah sure skip correct indeed right exactly
     definitely absolutely cya later heya hiya howdy greetings cheers thx ty
     idiot stupid dumb useless bye goodbye none neither still agent human okay
+    good morning evening night there take care never mind farewell much
+    appreciated worst options returns installments email name call me see
     """.split()
 )
 _TR_SUFFIXES = ("mi", "mu", "lar", "ler", "dir", "dur", "yor", "mek", "mak", "sin", "siniz", "im", "um")
 
 
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+# An e-mail address is no evidence either: "can@firma.com.tr" is not English for "can".
+_EMAIL = re.compile(r"\S+@\S+")
 
 
 def detect_language(text: str) -> str | None:
-    """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence (links are no evidence)."""
-    text = _URL.sub(" ", text)
+    """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence (links and addresses are none)."""
+    text = _EMAIL.sub(" ", _URL.sub(" ", text))
     if _TURKISH_LETTERS.search(text):
         return "tr"
     tokens = words(turkish_lower(text))

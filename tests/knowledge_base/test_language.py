@@ -48,3 +48,27 @@ def test_links_are_no_evidence_of_a_language() -> None:
     assert detect_language("https://kuzeymarket.example/siparis/iade/123") is None
     assert detect_language("where is it? https://kuzeymarket.example/siparis/123") == "en"
     assert foreign_language("https://example.de/wo/ist/meine/bestellung") is None
+
+
+def test_an_email_address_is_no_evidence_of_a_language() -> None:
+    # "can" is an English word and a Turkish name; in an address it is neither.
+    assert detect_language("mail adresim burak.can@firma.com.tr") == "tr"
+    assert detect_language("burak.can@firma.com") is None
+    assert detect_language("my email is can@firma.com.tr") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("good morning", "en"),
+        ("take care", "en"),
+        ("never mind", "en"),
+        ("much appreciated", "en"),
+        ("gunaydin", "tr"),
+        ("kendine iyi bak", "tr"),
+        ("elbette", "tr"),
+        ("hey merhaba", "tr"),  # "hey" is said in both languages
+    ],
+)
+def test_short_greetings_and_replies_of_a_conversation_are_placed(text: str, language: str) -> None:
+    assert detect_language(text) == language
