@@ -19,9 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -30,9 +30,8 @@ RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 LANGUAGES = ("tr", "en")
 
 
-def examples_by_language(data_dir: Path) -> dict[str, dict[str, list[str]]]:
-    """language → intent → examples, from each block's ``metadata.language`` tag."""
-    split: dict[str, dict[str, list[str]]] = {language: {} for language in LANGUAGES}
+def tagged_examples(data_dir: Path) -> Iterator[tuple[str, str, str | None, str]]:
+    """(file name, intent, language tag or None, text) for every NLU example of ``data_dir``."""
     for path in sorted(data_dir.glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if "intent" not in block:
@@ -40,15 +39,19 @@ def examples_by_language(data_dir: Path) -> dict[str, dict[str, list[str]]]:
             language = (block.get("metadata") or {}).get("language")
             if language is not None and language not in LANGUAGES:
                 raise ValueError(f"{path.name}: intent {block['intent']} is tagged with unknown language {language!r}")
-            for text in example_texts(block):
-                for target in (language,) if language else LANGUAGES:
-                    split[target].setdefault(block["intent"], []).append(text)
+            for line in block["examples"].splitlines():
+                text = line.strip().removeprefix("- ").strip()
+                if text:
+                    yield path.name, block["intent"], language, text
+
+
+def examples_by_language(data_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """language → intent → examples; untagged examples go to every language."""
+    split: dict[str, dict[str, list[str]]] = {language: {} for language in LANGUAGES}
+    for _, intent, language, text in tagged_examples(data_dir):
+        for target in (language,) if language else LANGUAGES:
+            split[target].setdefault(intent, []).append(text)
     return split
-
-
-def example_texts(block: dict[str, Any]) -> list[str]:
-    lines = (line.strip().removeprefix("- ").strip() for line in block["examples"].splitlines())
-    return [text for text in lines if text]
 
 
 def write_nlu(intents: dict[str, list[str]], path: Path) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from benchmarks.nlu import example_texts, examples_by_language, write_nlu
+from benchmarks.nlu import examples_by_language, tagged_examples, write_nlu
 from knowledge_base.language import detect_language
 
 pytestmark = pytest.mark.unit
@@ -67,12 +66,9 @@ def test_the_project_data_has_both_languages_for_every_intent() -> None:
 
 def test_every_language_tag_agrees_with_the_detector_where_it_has_an_opinion() -> None:
     """A Turkish example filed under English (or the reverse) would skew the per-language figures."""
-    mistagged = []
-    for path in sorted(DATA.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            tag = (block.get("metadata") or {}).get("language")
-            for text in example_texts(block):
-                detected = detect_language(text)
-                if tag is not None and detected not in (None, tag):
-                    mistagged.append((path.name, block["intent"], tag, text))
+    mistagged = [
+        (name, intent, tag, text)
+        for name, intent, tag, text in tagged_examples(DATA)
+        if tag is not None and detect_language(text) not in (None, tag)
+    ]
     assert mistagged == []
