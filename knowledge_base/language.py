@@ -41,6 +41,9 @@ _EN_WORDS = frozenset(
 _TR_SUFFIXES = ("mi", "mu", "lar", "ler", "dir", "dur", "yor", "mek", "mak", "sin", "siniz", "im", "um")
 
 
+# What one word with a Turkish letter (ç ğ ı ö ş ü) counts as, against one frequent English word.
+TURKISH_LETTER_WEIGHT = 1.5
+_RAW_WORD = re.compile(r"\w+")
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 # An e-mail address is no evidence either: "can@firma.com.tr" is not English for "can".
 _EMAIL = re.compile(r"\S+@\S+")
@@ -49,12 +52,13 @@ _EMAIL = re.compile(r"\S+@\S+")
 def detect_language(text: str) -> str | None:
     """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence (links and addresses are none)."""
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
-    if _TURKISH_LETTERS.search(text):
-        return "tr"
     tokens = words(turkish_lower(text))
     if not tokens:
         return None
     tr = float(sum(1 for t in tokens if t in _TR_WORDS))
+    # Turkish letters are strong evidence, word by word, but not a verdict: an English
+    # visitor of a Turkish shop names places and products ("the Kadıköy pickup point").
+    tr += TURKISH_LETTER_WEIGHT * len([w for w in _RAW_WORD.findall(text) if _TURKISH_LETTERS.search(w)])
     en = float(sum(1 for t in tokens if t in _EN_WORDS))
     tr += 0.5 * sum(1 for t in tokens if t not in _EN_WORDS and t.endswith(_TR_SUFFIXES))
     if tr == en:

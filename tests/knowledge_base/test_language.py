@@ -72,3 +72,20 @@ def test_an_email_address_is_no_evidence_of_a_language() -> None:
 )
 def test_short_greetings_and_replies_of_a_conversation_are_placed(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Can I return something to the Kadıköy pickup point where I collected it?", "en"),
+        ("What time does the Çankaya pickup point close on Sunday?", "en"),
+        ("Do you deliver to Üsküdar?", "en"),
+        ("Kadıköy'deki mağazanız kaçta kapanıyor?", "tr"),
+        ("Şifremi unuttum", "tr"),
+        ("Ödeme", "tr"),
+    ],
+)
+def test_turkish_letters_weigh_per_word_and_a_turkish_place_name_keeps_english_english(
+    text: str, language: str
+) -> None:
+    assert detect_language(text) == language
