@@ -1,15 +1,34 @@
-"""Storage of conversations (transcripts) and tickets behind small protocols."""
+"""Storage of conversations, tickets and agents behind small protocols."""
 
-from bot.storage.protocols import OPEN_STATUSES, STATUSES, ConversationStore, Message, Store, Ticket, TicketStore
-from bot.storage.sqlite import SQLiteStore
+from bot.storage.protocols import (
+    OPEN_STATUSES,
+    ROLES,
+    STATUSES,
+    Agent,
+    AgentStore,
+    ConversationStore,
+    DuplicateAgent,
+    Message,
+    Store,
+    Ticket,
+    TicketEvent,
+    TicketStore,
+)
+from bot.storage.sql import SQLiteStore, SQLStore
 
 __all__ = [
     "OPEN_STATUSES",
+    "ROLES",
     "STATUSES",
+    "Agent",
+    "AgentStore",
     "ConversationStore",
+    "DuplicateAgent",
     "Message",
+    "SQLStore",
     "SQLiteStore",
     "Store",
     "Ticket",
+    "TicketEvent",
     "TicketStore",
 ]

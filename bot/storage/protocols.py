@@ -1,4 +1,4 @@
-"""What the bot service needs from storage. SQLite implements it today.
+"""What the bot service needs from storage. SQLAlchemy implements it (SQLite by default).
 
 Behaviours every implementation keeps:
 - ``append`` never drops a message and returns it with its id and time.
@@ -6,6 +6,10 @@ Behaviours every implementation keeps:
   unchanged (``created`` is ``False``); so does a conversation that already has
   an unresolved ticket: one conversation, one open ticket.
 - ``get_ticket`` of an unknown number returns ``None``.
+- every status change and assignment of a ticket is kept in its ``history``,
+  beside the agents' internal notes.
+- ``create_agent`` with an e-mail address already taken raises
+  :class:`DuplicateAgent`; addresses are compared without case.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from typing import Any, Protocol
 SENDERS = ("visitor", "bot", "agent", "system")
 STATUSES = ("new", "open", "pending", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending")
+ROLES = ("admin", "agent")
+
+
+class DuplicateAgent(ValueError):
+    """An agent with that e-mail address exists already."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,39 @@ class Ticket:
     visitor_email: str | None = None
     # the urgency and anger cues that raised the priority (bot/priority.py)
     priority_signals: dict[str, list[str]] = field(default_factory=dict)
+    assignee_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """One line of a ticket's history: a status change, an assignment or an internal note."""
+
+    id: int
+    ticket_id: int
+    kind: str  # status | assigned | note
+    agent_id: int | None
+    old: str | None
+    new: str | None
+    text: str | None
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A person of the support team. The password hash never leaves the store's sign-in call."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    created_at: str
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,9 +127,17 @@ class TicketStore(Protocol):
         priority_signals: dict[str, list[str]] | None = None,
     ) -> tuple[Ticket, bool]: ...
 
-    def set_status(self, ticket_id: int, status: str) -> Ticket | None:
+    def set_status(self, ticket_id: int, status: str, agent_id: int | None = None) -> Ticket | None:
         """Change a ticket's status; None for an unknown ticket."""
         ...
+
+    def assign(self, ticket_id: int, assignee_id: int | None, agent_id: int | None = None) -> Ticket | None:
+        """Give the ticket to an agent (or to nobody); None for an unknown ticket."""
+        ...
+
+    def add_note(self, ticket_id: int, agent_id: int, text: str) -> TicketEvent: ...
+
+    def history(self, ticket_id: int) -> list[TicketEvent]: ...
 
     def get_ticket(self, ticket_id: int) -> Ticket | None: ...
 
@@ -96,5 +146,29 @@ class TicketStore(Protocol):
     def open_ticket_for(self, conversation_id: str) -> Ticket | None: ...
 
 
-class Store(ConversationStore, TicketStore, Protocol):
-    """Everything the bot service keeps: one object may serve both roles (SQLite does)."""
+class AgentStore(Protocol):
+    def create_agent(self, email: str, name: str, role: str, password_hash: str) -> Agent: ...
+
+    def get_agent(self, agent_id: int) -> Agent | None: ...
+
+    def agent_login(self, email: str) -> tuple[Agent, str] | None:
+        """The agent with this address and their password hash; None for an unknown address."""
+        ...
+
+    def set_password_hash(self, agent_id: int, password_hash: str) -> None: ...
+
+    def list_agents(self) -> list[Agent]: ...
+
+    def count_agents(self, role: str | None = None) -> int: ...
+
+    def create_session(self, agent_id: int, token_hash: str, expires_at: str) -> None: ...
+
+    def session_agent(self, token_hash: str, at: str) -> Agent | None:
+        """The active agent of an unexpired session, else None."""
+        ...
+
+    def delete_session(self, token_hash: str) -> None: ...
+
+
+class Store(ConversationStore, TicketStore, AgentStore, Protocol):
+    """Everything the bot service keeps: one object may serve every role (SQLStore does)."""

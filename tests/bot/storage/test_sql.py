@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import SQLiteStore
+from bot.storage import DuplicateAgent, SQLiteStore
 
 pytestmark = pytest.mark.unit
 
@@ -68,6 +68,44 @@ class StoreContract:
         assert [t.id for t in store.list_tickets()] == [b.id, a.id]
         assert store.list_tickets(status="solved") == []
 
+    def test_status_changes_assignments_and_notes_make_the_history(self, store: SQLiteStore) -> None:
+        agent = store.create_agent("Ayse@Example.com", "Ayşe", "agent", "hash")
+        ticket, _ = store.create_ticket("conv-0001", "low_confidence")
+        assert store.set_status(ticket.id, "open", agent.id) is not None
+        assert store.set_status(ticket.id, "open", agent.id) is not None  # no change, no event
+        assigned = store.assign(ticket.id, agent.id, agent.id)
+        assert assigned is not None and assigned.assignee_id == agent.id
+        store.add_note(ticket.id, agent.id, "müşteri iki kez aradı")
+        history = [(e.kind, e.old, e.new, e.text) for e in store.history(ticket.id)]
+        assert history == [
+            ("status", None, "new", None),
+            ("status", "new", "open", None),
+            ("assigned", None, str(agent.id), None),
+            ("note", None, None, "müşteri iki kez aradı"),
+        ]
+        assert store.set_status(ticket.id + 99, "open") is None and store.assign(ticket.id + 99, None) is None
+
+    def test_agent_addresses_are_unique_without_case(self, store: SQLiteStore) -> None:
+        first = store.create_agent("Ayse@Example.com", "Ayşe", "admin", "hash-1")
+        assert first.email == "ayse@example.com" and first.role == "admin" and first.active
+        with pytest.raises(DuplicateAgent):
+            store.create_agent("ayse@example.COM", "Başka", "agent", "hash-2")
+        with pytest.raises(ValueError, match="role must be one of"):
+            store.create_agent("b@example.com", "B", "owner", "hash")
+        found = store.agent_login("AYSE@example.com")
+        assert found is not None and found[0] == first and found[1] == "hash-1"
+        assert store.agent_login("nobody@example.com") is None
+        assert store.count_agents() == 1 and store.count_agents("agent") == 0
+
+    def test_a_session_finds_its_agent_until_it_expires_or_ends(self, store: SQLiteStore) -> None:
+        agent = store.create_agent("a@example.com", "A", "agent", "hash")
+        store.create_session(agent.id, "t" * 64, "2026-12-01T10:00:00.000Z")
+        assert store.session_agent("t" * 64, "2026-12-01T09:59:59.999Z") == agent
+        assert store.session_agent("t" * 64, "2026-12-01T10:00:00.000Z") is None  # expired
+        assert store.session_agent("u" * 64, "2026-12-01T09:00:00.000Z") is None
+        store.delete_session("t" * 64)
+        assert store.session_agent("t" * 64, "2026-12-01T09:00:00.000Z") is None
+
 
 class TestSQLiteStore(StoreContract):
     @pytest.fixture
@@ -119,4 +157,27 @@ def test_a_database_from_before_the_visitor_columns_gets_them(tmp_path: Path) ->
     assert ticket.priority_signals == {}
     new, _ = store.create_ticket("conv-new", reason="visitor_request", visitor_email="a@example.com")
     assert store.get_ticket(new.id).visitor_email == "a@example.com"  # type: ignore[union-attr]
+    store.close()
+
+
+def test_messages_from_before_migrations_keep_their_client_ids(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        """
+        CREATE TABLE conversations (id TEXT PRIMARY KEY, language TEXT, created_at TEXT, updated_at TEXT);
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, sender TEXT NOT NULL,
+            text TEXT NOT NULL, payload TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL DEFAULT 'then');
+        INSERT INTO conversations(id) VALUES ('conv-old');
+        INSERT INTO messages(conversation_id, sender, text, payload)
+            VALUES ('conv-old', 'visitor', 'merhaba', '{"client_id": "m-1", "language": "tr"}');
+        """
+    )
+    old.close()
+    store = SQLiteStore(path)
+    assert store.has_visitor_message("conv-old", "m-1")
+    assert store.transcript("conv-old")[0].payload == {"client_id": "m-1", "language": "tr"}
+    store.append("conv-old", "visitor", "hala orada misin", {"client_id": "m-2"})
+    assert [m.text for m in store.transcript("conv-old")] == ["merhaba", "hala orada misin"]
     store.close()

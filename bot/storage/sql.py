@@ -1,0 +1,389 @@
+"""The conversation, ticket and agent stores on SQLAlchemy 2 (SQLite by default).
+
+The schema comes from the migrations in ``bot/storage/migrations``, applied
+when the store opens, so an older database is upgraded in place and nothing
+in it is lost.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.models import (
+    AgentRow,
+    Base,
+    ConversationRow,
+    MessageRow,
+    SessionRow,
+    TicketEventRow,
+    TicketRow,
+    now,
+)
+from bot.storage.protocols import (
+    OPEN_STATUSES,
+    ROLES,
+    SENDERS,
+    Agent,
+    DuplicateAgent,
+    Message,
+    Ticket,
+    TicketEvent,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_TABLES = Base.metadata.tables
+conversations, messages, tickets = (_TABLES[m.__tablename__] for m in (ConversationRow, MessageRow, TicketRow))
+agents, sessions, events = (_TABLES[m.__tablename__] for m in (AgentRow, SessionRow, TicketEventRow))
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database's schema up to the newest migration."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers go on while one writer writes; FULL makes a commit survive a power cut."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_database_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _message(row: RowMapping) -> Message:
+    return Message(row["id"], row["conversation_id"], row["sender"], row["text"], row["created_at"], row["payload"])
+
+
+def _ticket(row: RowMapping) -> Ticket:
+    return Ticket(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        status=row["status"],
+        reason=row["reason"],
+        language=row["language"],
+        priority=row["priority"],
+        candidates=row["candidates"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        visitor_name=row["visitor_name"],
+        visitor_email=row["visitor_email"],
+        priority_signals=row["priority_signals"] or {},
+        assignee_id=row["assignee_id"],
+    )
+
+
+def _agent(row: RowMapping) -> Agent:
+    return Agent(row["id"], row["email"], row["name"], row["role"], bool(row["active"]), row["created_at"])
+
+
+class SQLStore:
+    """Conversations, transcripts, tickets and agents in one SQL database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = create_database_engine(url)
+        self._lock = threading.RLock()  # one writer at a time in this process: read-then-write stays atomic
+        migrate(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @staticmethod
+    def _ensure_conversation(conn: Connection, conversation_id: str) -> None:
+        exists = conn.execute(select(conversations.c.id).where(conversations.c.id == conversation_id)).first()
+        if exists is None:
+            stamp = now()
+            conn.execute(insert(conversations).values(id=conversation_id, created_at=stamp, updated_at=stamp))
+
+    # -- conversations -------------------------------------------------------------
+
+    def append(self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None) -> Message:
+        if sender not in SENDERS:
+            raise ValueError(f"sender must be one of {', '.join(SENDERS)}, got {sender!r}")
+        payload = payload or {}
+        client_id = payload.get("client_id") if sender == "visitor" else None
+        stamp = now()
+        with self._lock, self._engine.begin() as conn:
+            self._ensure_conversation(conn, conversation_id)
+            row = conn.execute(
+                insert(messages)
+                .values(
+                    conversation_id=conversation_id,
+                    sender=sender,
+                    text=text,
+                    payload=payload,
+                    client_id=str(client_id) if client_id is not None else None,
+                    created_at=stamp,
+                )
+                .returning(messages.c.id)
+            ).one()
+            conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(updated_at=stamp))
+        return Message(int(row[0]), conversation_id, sender, text, stamp, payload)
+
+    def transcript(self, conversation_id: str) -> list[Message]:
+        query = select(messages).where(messages.c.conversation_id == conversation_id).order_by(messages.c.id)
+        with self._engine.connect() as conn:
+            return [_message(r) for r in conn.execute(query).mappings()]
+
+    def last_message(self, conversation_id: str, sender: str) -> Message | None:
+        query = (
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id, messages.c.sender == sender)
+            .order_by(messages.c.id.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return _message(row) if row else None
+
+    def has_visitor_message(self, conversation_id: str, client_id: str) -> bool:
+        query = select(messages.c.id).where(
+            messages.c.conversation_id == conversation_id,
+            messages.c.sender == "visitor",
+            messages.c.client_id == client_id,
+        )
+        with self._engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def set_language(self, conversation_id: str, language: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            self._ensure_conversation(conn, conversation_id)
+            conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(language=language))
+
+    def language(self, conversation_id: str) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(select(conversations.c.language).where(conversations.c.id == conversation_id)).scalar()
+
+    # -- tickets -------------------------------------------------------------------
+
+    @staticmethod
+    def _one(conn: Connection, *where: Any) -> Ticket | None:
+        row = conn.execute(select(tickets).where(*where).order_by(tickets.c.id.desc()).limit(1)).mappings().first()
+        return _ticket(row) if row else None
+
+    def create_ticket(
+        self,
+        conversation_id: str,
+        reason: str,
+        language: str | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+        idempotency_key: str | None = None,
+        priority: str = "normal",
+        visitor_name: str | None = None,
+        visitor_email: str | None = None,
+        priority_signals: dict[str, list[str]] | None = None,
+    ) -> tuple[Ticket, bool]:
+        with self._lock, self._engine.begin() as conn:
+            existing = self._one(conn, tickets.c.idempotency_key == idempotency_key) if idempotency_key else None
+            existing = existing or self._open_ticket(conn, conversation_id)
+            if existing:
+                return existing, False
+            self._ensure_conversation(conn, conversation_id)
+            stamp = now()
+            new_id = conn.execute(
+                insert(tickets)
+                .values(
+                    conversation_id=conversation_id,
+                    status="new",
+                    reason=reason,
+                    language=language,
+                    priority=priority,
+                    candidates=candidates or [],
+                    idempotency_key=idempotency_key,
+                    visitor_name=visitor_name,
+                    visitor_email=visitor_email,
+                    priority_signals=priority_signals or {},
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+                .returning(tickets.c.id)
+            ).scalar_one()
+            conn.execute(insert(events).values(ticket_id=new_id, kind="status", new="new", created_at=stamp))
+            ticket = self._one(conn, tickets.c.id == new_id)
+        assert ticket is not None
+        return ticket, True
+
+    @classmethod
+    def _open_ticket(cls, conn: Connection, conversation_id: str) -> Ticket | None:
+        return cls._one(conn, tickets.c.conversation_id == conversation_id, tickets.c.status.in_(OPEN_STATUSES))
+
+    def set_status(self, ticket_id: int, status: str, agent_id: int | None = None) -> Ticket | None:
+        with self._lock, self._engine.begin() as conn:
+            before = self._one(conn, tickets.c.id == ticket_id)
+            if before is None:
+                return None
+            if before.status != status:
+                stamp = now()
+                conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(status=status, updated_at=stamp))
+                conn.execute(
+                    insert(events).values(
+                        ticket_id=ticket_id,
+                        kind="status",
+                        agent_id=agent_id,
+                        old=before.status,
+                        new=status,
+                        created_at=stamp,
+                    )
+                )
+            return self._one(conn, tickets.c.id == ticket_id)
+
+    def assign(self, ticket_id: int, assignee_id: int | None, agent_id: int | None = None) -> Ticket | None:
+        """Give the ticket to ``assignee_id`` (None: to nobody); the change is kept in its history."""
+        with self._lock, self._engine.begin() as conn:
+            before = self._one(conn, tickets.c.id == ticket_id)
+            if before is None:
+                return None
+            if before.assignee_id != assignee_id:
+                stamp = now()
+                conn.execute(
+                    update(tickets).where(tickets.c.id == ticket_id).values(assignee_id=assignee_id, updated_at=stamp)
+                )
+                conn.execute(
+                    insert(events).values(
+                        ticket_id=ticket_id,
+                        kind="assigned",
+                        agent_id=agent_id,
+                        old=None if before.assignee_id is None else str(before.assignee_id),
+                        new=None if assignee_id is None else str(assignee_id),
+                        created_at=stamp,
+                    )
+                )
+            return self._one(conn, tickets.c.id == ticket_id)
+
+    def add_note(self, ticket_id: int, agent_id: int, text: str) -> TicketEvent:
+        """An internal note on the ticket: agents see it, the visitor never does."""
+        stamp = now()
+        with self._lock, self._engine.begin() as conn:
+            new_id = conn.execute(
+                insert(events)
+                .values(ticket_id=ticket_id, kind="note", agent_id=agent_id, text=text, created_at=stamp)
+                .returning(events.c.id)
+            ).scalar_one()
+            conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(updated_at=stamp))
+        return TicketEvent(new_id, ticket_id, "note", agent_id, None, None, text, stamp)
+
+    def history(self, ticket_id: int) -> list[TicketEvent]:
+        query = select(events).where(events.c.ticket_id == ticket_id).order_by(events.c.id)
+        with self._engine.connect() as conn:
+            return [
+                TicketEvent(
+                    r["id"], r["ticket_id"], r["kind"], r["agent_id"], r["old"], r["new"], r["text"], r["created_at"]
+                )
+                for r in conn.execute(query).mappings()
+            ]
+
+    def open_ticket_for(self, conversation_id: str) -> Ticket | None:
+        with self._engine.connect() as conn:
+            return self._open_ticket(conn, conversation_id)
+
+    def get_ticket(self, ticket_id: int) -> Ticket | None:
+        with self._engine.connect() as conn:
+            return self._one(conn, tickets.c.id == ticket_id)
+
+    def list_tickets(self, status: str | None = None, limit: int = 100) -> list[Ticket]:
+        query = select(tickets)
+        if status:
+            query = query.where(tickets.c.status == status)
+        with self._engine.connect() as conn:
+            return [_ticket(r) for r in conn.execute(query.order_by(tickets.c.id.desc()).limit(limit)).mappings()]
+
+    # -- agents --------------------------------------------------------------------
+
+    def create_agent(self, email: str, name: str, role: str, password_hash: str) -> Agent:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        email = email.strip().lower()
+        with self._lock, self._engine.begin() as conn:
+            taken = conn.execute(select(agents.c.id).where(agents.c.email == email)).first()
+            if taken is not None:
+                raise DuplicateAgent(f"an agent with the e-mail address {email} exists already")
+            try:
+                new_id = conn.execute(
+                    insert(agents)
+                    .values(
+                        email=email, name=name, role=role, password_hash=password_hash, active=True, created_at=now()
+                    )
+                    .returning(agents.c.id)
+                ).scalar_one()
+            except IntegrityError as exc:  # another process took the address meanwhile
+                raise DuplicateAgent(f"an agent with the e-mail address {email} exists already") from exc
+            row = conn.execute(select(agents).where(agents.c.id == new_id)).mappings().one()
+        return _agent(row)
+
+    def get_agent(self, agent_id: int) -> Agent | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(agents).where(agents.c.id == agent_id)).mappings().first()
+        return _agent(row) if row else None
+
+    def agent_login(self, email: str) -> tuple[Agent, str] | None:
+        """The agent with this e-mail address and their password hash, for signing in."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(agents).where(agents.c.email == email.strip().lower())).mappings().first()
+        return (_agent(row), row["password_hash"]) if row else None
+
+    def set_password_hash(self, agent_id: int, password_hash: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash))
+
+    def list_agents(self) -> list[Agent]:
+        with self._engine.connect() as conn:
+            return [_agent(r) for r in conn.execute(select(agents).order_by(agents.c.id)).mappings()]
+
+    def count_agents(self, role: str | None = None) -> int:
+        query = select(func.count()).select_from(agents)
+        if role:
+            query = query.where(agents.c.role == role)
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def create_session(self, agent_id: int, token_hash: str, expires_at: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(
+                insert(sessions).values(
+                    token_hash=token_hash, agent_id=agent_id, created_at=now(), expires_at=expires_at
+                )
+            )
+
+    def session_agent(self, token_hash: str, at: str) -> Agent | None:
+        """The active agent whose session has this token hash and has not expired at ``at``."""
+        query = (
+            select(agents)
+            .join(sessions, sessions.c.agent_id == agents.c.id)
+            .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > at, agents.c.active.is_(True))
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return _agent(row) if row else None
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
+
+
+class SQLiteStore(SQLStore):
+    """The default: one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(f"sqlite:///{path}")
