@@ -228,44 +228,27 @@ class SQLStore:
         return cls._one(conn, tickets.c.conversation_id == conversation_id, tickets.c.status.in_(OPEN_STATUSES))
 
     def set_status(self, ticket_id: int, status: str, agent_id: int | None = None) -> Ticket | None:
-        with self._lock, self._engine.begin() as conn:
-            before = self._one(conn, tickets.c.id == ticket_id)
-            if before is None:
-                return None
-            if before.status != status:
-                stamp = now()
-                conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(status=status, updated_at=stamp))
-                conn.execute(
-                    insert(events).values(
-                        ticket_id=ticket_id,
-                        kind="status",
-                        agent_id=agent_id,
-                        old=before.status,
-                        new=status,
-                        created_at=stamp,
-                    )
-                )
-            return self._one(conn, tickets.c.id == ticket_id)
+        return self._change(ticket_id, "status", "status", status, agent_id)
 
     def assign(self, ticket_id: int, assignee_id: int | None, agent_id: int | None = None) -> Ticket | None:
         """Give the ticket to ``assignee_id`` (None: to nobody); the change is kept in its history."""
+        return self._change(ticket_id, "assignee_id", "assigned", assignee_id, agent_id)
+
+    def _change(self, ticket_id: int, column: str, kind: str, value: Any, agent_id: int | None) -> Ticket | None:
+        """Set one column of a ticket and record the change in its history; None for an unknown ticket."""
         with self._lock, self._engine.begin() as conn:
-            before = self._one(conn, tickets.c.id == ticket_id)
+            before = conn.execute(select(tickets.c[column]).where(tickets.c.id == ticket_id)).first()
             if before is None:
                 return None
-            if before.assignee_id != assignee_id:
+            if before[0] != value:
                 stamp = now()
                 conn.execute(
-                    update(tickets).where(tickets.c.id == ticket_id).values(assignee_id=assignee_id, updated_at=stamp)
+                    update(tickets).where(tickets.c.id == ticket_id).values({column: value, "updated_at": stamp})
                 )
+                old, new = (None if v is None else str(v) for v in (before[0], value))
                 conn.execute(
                     insert(events).values(
-                        ticket_id=ticket_id,
-                        kind="assigned",
-                        agent_id=agent_id,
-                        old=None if before.assignee_id is None else str(before.assignee_id),
-                        new=None if assignee_id is None else str(assignee_id),
-                        created_at=stamp,
+                        ticket_id=ticket_id, kind=kind, agent_id=agent_id, old=old, new=new, created_at=stamp
                     )
                 )
             return self._one(conn, tickets.c.id == ticket_id)
