@@ -72,6 +72,11 @@ index: setup ## import SUPPORTBOT_ARTICLES_DIR (default: the sample articles); o
 train: setup ## opt-in: fine-tune the embedding model on the articles' example questions (CPU, minutes)
 	@$(PY) -m knowledge_base train
 
+.PHONY: admin
+admin: setup ## add an admin agent for the console: make admin EMAIL=you@example.com NAME="Your Name" (asks the password)
+	@test -n "$(EMAIL)" && test -n "$(NAME)" || { echo 'usage: make admin EMAIL=you@example.com NAME="Your Name"'; exit 2; }
+	@$(PY) -m bot.cli agents add --email "$(EMAIL)" --name "$(NAME)" --role admin
+
 .PHONY: run
 run: model index ## start action server, Rasa and bot service on 127.0.0.1 and print the chat URL
 	@$(PY) -m bot.stack

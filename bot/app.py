@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sanic import Sanic
 
+from bot.auth import LoginThrottle
 from bot.blueprints import api, pages
 from bot.errors import register_error_handlers
 from bot.hub import ConversationHub
@@ -40,6 +41,7 @@ def create_app(
         repeat_window=settings.repeat_window,
     )
     app.ctx.calendar = settings.calendar()
+    app.ctx.login_throttle = LoginThrottle()
     app.blueprint(api)
     app.blueprint(pages)
     app.static("/static", STATIC_DIR, name="static")

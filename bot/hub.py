@@ -34,6 +34,8 @@ from knowledge_base.text import fold
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Message], Awaitable[None]]
+# An agent console: gets every transcript line and every ticket change, as JSON-ready events.
+Watcher = Callable[[dict[str, Any]], Awaitable[None]]
 OTHER_LANGUAGE = "/other_language"  # the intent Rasa gets for a message in another language
 
 
@@ -54,6 +56,7 @@ class ConversationHub:
         self.max_message_chars = max_message_chars
         self.repeat_window = repeat_window
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
+        self._watchers: set[Watcher] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = defaultdict(int)
         self._tasks: set[asyncio.Task[list[Message]]] = set()
@@ -70,6 +73,13 @@ class ConversationHub:
             if not listeners:
                 del self._listeners[conversation_id]
 
+    def watch(self, watcher: Watcher) -> None:
+        """Follow every conversation and ticket (the agent console's live view)."""
+        self._watchers.add(watcher)
+
+    def unwatch(self, watcher: Watcher) -> None:
+        self._watchers.discard(watcher)
+
     async def _publish(self, message: Message) -> None:
         for listener in list(self._listeners.get(message.conversation_id, ())):
             try:
@@ -77,6 +87,19 @@ class ConversationHub:
             except Exception:  # a closed socket must not stop the others
                 log.info("dropping a listener that failed", extra={"conversation": message.conversation_id})
                 self.unsubscribe(message.conversation_id, listener)
+        await self._tell_watchers({"type": "message", "message": message.to_dict()})
+
+    async def ticket_changed(self, ticket: Ticket) -> None:
+        """Tell the agent consoles that a ticket was created or changed."""
+        await self._tell_watchers({"type": "ticket", "ticket": ticket.to_dict()})
+
+    async def _tell_watchers(self, event: dict[str, Any]) -> None:
+        for watcher in list(self._watchers):
+            try:
+                await watcher(event)
+            except Exception:
+                log.info("dropping an agent console that failed")
+                self.unwatch(watcher)
 
     async def record(
         self, conversation_id: str, sender: str, text: str, payload: dict[str, Any] | None = None
@@ -210,5 +233,6 @@ class ConversationHub:
         except Exception:
             log.exception("could not create a ticket", extra={"conversation": conversation_id})
             return await self.record(conversation_id, "system", phrase("unavailable", language), {"type": "error"})
+        await self.ticket_changed(ticket)
         text = phrase("handed_off_unavailable", language, ticket=ticket.id)
         return await self.record(conversation_id, "bot", text, {"type": "handoff", "ticket": {"id": ticket.id}})

@@ -44,7 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BUSINESS_HOURS", "mon-fri 09:00-18:00", "When agents work, e.g. `mon-fri 09:00-18:00, sat 10:00-14:00`."),
     Setting("HOLIDAYS", "", "Closed days as ISO dates separated by commas, e.g. `2027-01-01,2027-04-23`."),
     Setting("REPLY_HOURS", "urgent=1,high=2,normal=4,low=8", "Business hours to an agent's first reply, by priority."),
-    Setting("AGENT_TOKEN", "", "Bearer token for the agent API's write calls until agents sign in; empty = refused."),
+    Setting("SESSION_HOURS", "12", "Hours an agent stays signed in without signing in again."),
     Setting(
         "REPEAT_WINDOW",
         "3",
@@ -73,7 +73,7 @@ class Settings:
     business_hours: str
     holidays: str
     reply_hours: str
-    agent_token: str
+    session_hours: float
     repeat_window: float
 
     @property

@@ -1,13 +1,14 @@
-"""Tickets: created by the handoff action, read by the agent page, solved by agents.
+"""Tickets: created by the handoff action, worked by signed-in agents.
 
 Creating a ticket raises its priority from what the visitor wrote
 (bot/priority.py) and answers with when to expect a reply (bot/business_hours.py).
-Changing a ticket's status needs the agent token until agents sign in (issue 5).
+Everything else needs a signed-in agent: reading the queue and a ticket,
+claiming and assigning, internal notes, replying into the visitor's chat, and
+changing the status. Solving or closing hands the conversation back to the bot.
 """
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,16 +16,19 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from bot import priority
+from bot.auth import require_agent
 from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.business_hours import BusinessCalendar
 from bot.errors import ApiError, NotFound
 from bot.hub import ConversationHub
-from bot.storage import OPEN_STATUSES, STATUSES, ConversationStore, Message, Ticket, TicketStore
+from bot.storage import OPEN_STATUSES, STATUSES, Agent, ConversationStore, Message, Store, Ticket
 
 bp = Blueprint("tickets", url_prefix="/tickets")
 
 MAX_NAME_CHARS = 100
 MAX_EMAIL_CHARS = 254
+MAX_REPLY_CHARS = 5000
+MAX_NOTE_CHARS = 5000
 
 
 def ticket_view(
@@ -73,55 +77,141 @@ async def create_ticket(request: Request) -> HTTPResponse:
     view["created"] = created
     calendar: BusinessCalendar = request.app.ctx.calendar
     view["reply_expected"] = calendar.reply_expected(datetime.now(UTC), ticket.priority, ticket.language)
+    if created:
+        await request.app.ctx.hub.ticket_changed(ticket)
     return json(view, status=201 if created else 200)
+
+
+def queue_order(ticket: Ticket) -> tuple[int, str]:
+    """Most urgent first; oldest first within a priority."""
+    return (-priority.PRIORITIES.index(ticket.priority), ticket.created_at)
 
 
 @bp.get("/")
 async def list_tickets(request: Request) -> HTTPResponse:
+    """The queue. Filters: ``status``, ``assignee`` (``me``, ``none`` or an agent id)."""
+    agent = require_agent(request)
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise ApiError(f"status must be one of {', '.join(STATUSES)}, got {status!r}", code="invalid_field")
-    store = request.app.ctx.store
-    tickets = [ticket_view(t, store, transcript=False) for t in store.list_tickets(status)]
+    store: Store = request.app.ctx.store
+    found = store.list_tickets(status, limit=500)
+    assignee = request.args.get("assignee")
+    if assignee == "me":
+        found = [t for t in found if t.assignee_id == agent.id]
+    elif assignee == "none":
+        found = [t for t in found if t.assignee_id is None]
+    elif assignee is not None:
+        if not assignee.isdigit():
+            raise ApiError(f"assignee must be me, none or an agent id, got {assignee!r}", code="invalid_field")
+        found = [t for t in found if t.assignee_id == int(assignee)]
+    tickets = [ticket_view(t, store, transcript=False) for t in sorted(found, key=queue_order)]
     return json({"tickets": tickets})
+
+
+def _ticket_or_404(store: Store, ticket_id: int) -> Ticket:
+    ticket = store.get_ticket(ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket #{ticket_id}")
+    return ticket
+
+
+def full_view(store: Store, ticket: Ticket) -> dict[str, Any]:
+    """The ticket with its transcript, its history and internal notes, and the agents' names."""
+    data = ticket_view(ticket, store, transcript=True)
+    names = {a.id: a.name for a in store.list_agents()}
+    data["history"] = [{**e.to_dict(), "agent_name": names.get(e.agent_id or 0)} for e in store.history(ticket.id)]
+    data["assignee_name"] = names.get(ticket.assignee_id or 0)
+    return data
 
 
 @bp.get("/<ticket_id:int>")
 async def get_ticket(request: Request, ticket_id: int) -> HTTPResponse:
-    store = request.app.ctx.store
-    ticket = store.get_ticket(ticket_id)
-    if ticket is None:
-        raise NotFound(f"no ticket #{ticket_id}")
-    return json(ticket_view(ticket, store, transcript=True))
+    require_agent(request)
+    store: Store = request.app.ctx.store
+    return json(full_view(store, _ticket_or_404(store, ticket_id)))
 
 
-def _require_agent(request: Request) -> None:
-    token = request.app.ctx.settings.agent_token
-    if not token:
-        raise ApiError(
-            "agent calls are switched off: set SUPPORTBOT_AGENT_TOKEN and send it as a bearer token",
-            status_code=403,
-            code="agent_api_disabled",
-        )
-    if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
-        raise ApiError("a valid agent bearer token is required", status_code=401, code="unauthorized")
+async def _changed(request: Request, before: Ticket, after: Ticket) -> HTTPResponse:
+    """Tell the consoles; a ticket leaving the open statuses hands the conversation back to the bot."""
+    hub: ConversationHub = request.app.ctx.hub
+    if before.status in OPEN_STATUSES and after.status not in OPEN_STATUSES:
+        await hub.bot_is_back(after)
+    await hub.ticket_changed(after)
+    return json(full_view(request.app.ctx.store, after))
 
 
 @bp.patch("/<ticket_id:int>")
 async def update_ticket(request: Request, ticket_id: int) -> HTTPResponse:
-    """Change the status. Solving or closing hands the conversation back to the bot, which says so."""
-    _require_agent(request)
+    """Change the status (``{"status": ...}``) and/or the assignee (``{"assignee_id": id or null}``)."""
+    agent = require_agent(request)
     body = json_body(request)
+    store: Store = request.app.ctx.store
     status = optional_str(body, "status", STATUSES)
-    if status is None:
-        raise ApiError(f"'status' must be one of {', '.join(STATUSES)}", code="invalid_field")
-    store: TicketStore = request.app.ctx.store
-    before = store.get_ticket(ticket_id)
-    if before is None:
-        raise NotFound(f"no ticket #{ticket_id}")
-    ticket = store.set_status(ticket_id, status)
-    assert ticket is not None
-    if before.status in OPEN_STATUSES and status not in OPEN_STATUSES:
-        hub: ConversationHub = request.app.ctx.hub
-        await hub.bot_is_back(ticket)
-    return json(ticket_view(ticket, request.app.ctx.store, transcript=False))
+    if status is None and "assignee_id" not in body:
+        raise ApiError(f"send 'status' (one of {', '.join(STATUSES)}) or 'assignee_id'", code="invalid_field")
+    before = _ticket_or_404(store, ticket_id)
+    after = before
+    if "assignee_id" in body:
+        after = _assign(store, ticket_id, body["assignee_id"], agent) or after
+    if status is not None:
+        after = store.set_status(ticket_id, status, agent.id) or after
+    return await _changed(request, before, after)
+
+
+def _assign(store: Store, ticket_id: int, assignee: object, agent: Agent) -> Ticket | None:
+    if assignee is not None and (not isinstance(assignee, int) or isinstance(assignee, bool)):
+        raise ApiError(f"'assignee_id' must be an agent id or null, got {assignee!r}", code="invalid_field")
+    if assignee is not None:
+        target = store.get_agent(assignee)
+        if target is None or not target.active:
+            raise ApiError(f"no active agent #{assignee}", code="invalid_field")
+    return store.assign(ticket_id, assignee, agent.id)
+
+
+@bp.post("/<ticket_id:int>/claim")
+async def claim(request: Request, ticket_id: int) -> HTTPResponse:
+    """Take the ticket: it is assigned to the caller, and a new ticket becomes open."""
+    agent = require_agent(request)
+    store: Store = request.app.ctx.store
+    before = _ticket_or_404(store, ticket_id)
+    after = store.assign(ticket_id, agent.id, agent.id) or before
+    if after.status == "new":
+        after = store.set_status(ticket_id, "open", agent.id) or after
+    return await _changed(request, before, after)
+
+
+@bp.post("/<ticket_id:int>/notes")
+async def add_note(request: Request, ticket_id: int) -> HTTPResponse:
+    """An internal note: agents see it in the ticket's history, the visitor never does."""
+    agent = require_agent(request)
+    store: Store = request.app.ctx.store
+    ticket = _ticket_or_404(store, ticket_id)
+    note = store.add_note(ticket.id, agent.id, required_str(json_body(request), "text", max_len=MAX_NOTE_CHARS))
+    await request.app.ctx.hub.ticket_changed(store.get_ticket(ticket.id) or ticket)
+    return json({**note.to_dict(), "agent_name": agent.name}, status=201)
+
+
+@bp.post("/<ticket_id:int>/messages")
+async def reply(request: Request, ticket_id: int) -> HTTPResponse:
+    """The agent writes to the visitor: the line goes into the transcript and to the visitor's open chat."""
+    agent = require_agent(request)
+    store: Store = request.app.ctx.store
+    before = _ticket_or_404(store, ticket_id)
+    if before.status not in OPEN_STATUSES:
+        raise ApiError(
+            f"ticket #{ticket_id} is {before.status}: the conversation is back with the bot; reopen it first",
+            status_code=409,
+            code="ticket_not_open",
+        )
+    text = required_str(json_body(request), "text", max_len=MAX_REPLY_CHARS)
+    hub: ConversationHub = request.app.ctx.hub
+    payload = {"ticket": before.id, "agent": {"id": agent.id, "name": agent.name}}
+    message = await hub.record(before.conversation_id, "agent", text, payload)
+    after = before
+    if before.assignee_id is None:
+        after = store.assign(ticket_id, agent.id, agent.id) or after
+    if after.status == "new":
+        after = store.set_status(ticket_id, "open", agent.id) or after
+    await hub.ticket_changed(after)
+    return json({"message": message.to_dict(), "ticket": after.to_dict()}, status=201)

@@ -9,6 +9,7 @@ import pytest
 from sanic import Sanic
 
 from bot.app import create_app
+from bot.auth import hash_password, sign_in
 from bot.rasa_client import BotReply, RasaUnavailable
 from bot.settings import load_settings
 from bot.storage import SQLiteStore
@@ -42,10 +43,30 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s.close()
 
 
+PASSWORD = "correct horse battery"
+
+
+def sign_in_as(store: SQLiteStore, email: str, role: str = "agent", name: str = "Ayşe") -> dict[str, str]:
+    """Create an agent and open a session for them; the headers a script would send."""
+    store.create_agent(email, name, role, hash_password(PASSWORD))
+    _, token = sign_in(store, email, PASSWORD, hours=1)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def agent_headers(store: SQLiteStore) -> dict[str, str]:
+    return sign_in_as(store, "agent@example.com")
+
+
+@pytest.fixture
+def admin_headers(store: SQLiteStore) -> dict[str, str]:
+    return sign_in_as(store, "admin@example.com", role="admin", name="Admin")
+
+
 @pytest.fixture
 def app(tmp_path: Path, kb: KnowledgeBase, store: SQLiteStore, assistant: FakeAssistant) -> Sanic:
     settings = load_settings({}, data_dir=tmp_path)
     return create_app(settings, kb, store, assistant, name=f"test_{uuid.uuid4().hex[:10]}")
 
 
-__all__ = ["FakeAssistant", "RasaUnavailable"]
+__all__ = ["PASSWORD", "FakeAssistant", "RasaUnavailable", "sign_in_as"]

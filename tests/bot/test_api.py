@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from sanic import Sanic
 
@@ -45,7 +43,9 @@ async def test_search_rejects_bad_input_clearly(app: Sanic, body: dict[str, obje
     assert message in response.json["error"]["message"]
 
 
-async def test_ticket_is_created_once_per_idempotency_key(app: Sanic, store: SQLiteStore) -> None:
+async def test_ticket_is_created_once_per_idempotency_key(
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
     store.append("conv-00001", "visitor", "yarın hava nasıl olacak?")
     body = {
         "conversation_id": "conv-00001",
@@ -58,24 +58,24 @@ async def test_ticket_is_created_once_per_idempotency_key(app: Sanic, store: SQL
     _, again = await app.asgi_client.post("/api/tickets/", json=body)
     assert first.status == 201 and first.json["created"] is True
     assert again.status == 200 and again.json["id"] == first.json["id"]
-    _, detail = await app.asgi_client.get(f"/api/tickets/{first.json['id']}")
+    _, detail = await app.asgi_client.get(f"/api/tickets/{first.json['id']}", headers=agent_headers)
     assert detail.json["transcript"][0]["text"] == "yarın hava nasıl olacak?"
     assert detail.json["candidates"] == body["candidates"]
-    _, listing = await app.asgi_client.get("/api/tickets/")
+    _, listing = await app.asgi_client.get("/api/tickets/", headers=agent_headers)
     assert [t["id"] for t in listing.json["tickets"]] == [first.json["id"]]
     assert listing.json["tickets"][0]["message_count"] == 1
 
 
-async def test_ticket_validation(app: Sanic) -> None:
+async def test_ticket_validation(app: Sanic, agent_headers: dict[str, str]) -> None:
     _, response = await app.asgi_client.post("/api/tickets/", json={"conversation_id": "c", "reason": ""})
     assert response.status == 400
     assert "'reason' must be a non-empty string" in response.json["error"]["message"]
-    _, response = await app.asgi_client.get("/api/tickets/?status=lost")
+    _, response = await app.asgi_client.get("/api/tickets/?status=lost", headers=agent_headers)
     assert response.status == 400
 
 
-async def test_unknown_ticket_is_404(app: Sanic) -> None:
-    _, response = await app.asgi_client.get("/api/tickets/999")
+async def test_unknown_ticket_is_404(app: Sanic, agent_headers: dict[str, str]) -> None:
+    _, response = await app.asgi_client.get("/api/tickets/999", headers=agent_headers)
     assert response.status == 404
     assert response.json["error"]["code"] == "not_found"
 
@@ -128,27 +128,10 @@ async def test_a_ticket_with_a_bad_email_is_refused(app: Sanic) -> None:
     assert "'visitor_email' must be an e-mail address" in response.json["error"]["message"]
 
 
-def agent_app(app: Sanic, token: str) -> Sanic:
-    app.ctx.settings = dataclasses.replace(app.ctx.settings, agent_token=token)
-    return app
-
-
-async def test_changing_a_status_needs_the_agent_token(app: Sanic, store: SQLiteStore) -> None:
-    ticket, _ = store.create_ticket("conv-00004", reason="visitor_request", language="en")
-    _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "solved"})
-    assert response.status == 403 and response.json["error"]["code"] == "agent_api_disabled"
-    agent_app(app, "s3cret")
-    for header in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
-        _, response = await app.asgi_client.patch(
-            f"/api/tickets/{ticket.id}", json={"status": "solved"}, headers=header
-        )
-        assert response.status == 401 and response.json["error"]["code"] == "unauthorized"
-    assert store.get_ticket(ticket.id).status == "new"  # type: ignore[union-attr]
-
-
-async def test_solving_a_ticket_hands_the_conversation_back_to_the_bot(app: Sanic, store: SQLiteStore) -> None:
-    agent_app(app, "s3cret")
-    auth = {"Authorization": "Bearer s3cret"}
+async def test_solving_a_ticket_hands_the_conversation_back_to_the_bot(
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
+    auth = agent_headers
     ticket, _ = store.create_ticket("conv-00005", reason="visitor_request", language="en")
     _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "open"}, headers=auth)
     assert response.status == 200 and response.json["status"] == "open"
@@ -160,6 +143,13 @@ async def test_solving_a_ticket_hands_the_conversation_back_to_the_bot(app: Sani
     assert back.text.startswith(f"Our support team has marked ticket #{ticket.id} as solved")
     _, response = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "closed"}, headers=auth)
     assert len(store.transcript("conv-00005")) == 1  # already back: said once
+    statuses = [(e["old"], e["new"], e["agent_name"]) for e in response.json["history"] if e["kind"] == "status"]
+    assert statuses == [
+        (None, "new", None),
+        ("new", "open", "Ayşe"),
+        ("open", "solved", "Ayşe"),
+        ("solved", "closed", "Ayşe"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -171,9 +161,8 @@ async def test_solving_a_ticket_hands_the_conversation_back_to_the_bot(app: Sani
     ],
 )
 async def test_status_changes_are_checked(
-    app: Sanic, store: SQLiteStore, path: str, body: dict[str, str], status: int
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str], path: str, body: dict[str, str], status: int
 ) -> None:
     store.create_ticket("conv-00006", reason="visitor_request")
-    agent_app(app, "s3cret")
-    _, response = await app.asgi_client.patch(path, json=body, headers={"Authorization": "Bearer s3cret"})
+    _, response = await app.asgi_client.patch(path, json=body, headers=agent_headers)
     assert response.status == status

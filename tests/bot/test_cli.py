@@ -1,0 +1,61 @@
+"""The command line that makes the first admin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def cli(data_dir: Path, *args: str, password: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SUPPORTBOT_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_the_first_admin_is_made_from_the_command_line(tmp_path: Path) -> None:
+    made = cli(
+        tmp_path, "agents", "add", "--email", "Ayse@Example.com", "--name", "Ayşe", "--role", "admin",
+        "--password-stdin", password="a long enough password",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "added admin ayse@example.com" in made.stdout
+    listed = cli(tmp_path, "agents", "list")
+    [agent] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (agent["email"], agent["role"], agent["name"]) == ("ayse@example.com", "admin", "Ayşe")
+    assert "hash" not in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "code", "message"),
+    [
+        (["--email", "ayse@example.com", "--name", "Başka"], "another long password", 1, "exists already"),
+        (["--email", "mert@example.com", "--name", "Mert"], "short", 1, "a password must have 10"),
+        (["--email", "not-an-address", "--name", "Mert"], "a long enough password", 2, "--email must be"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(
+    tmp_path: Path, args: list[str], password: str, code: int, message: str
+) -> None:
+    first = cli(
+        tmp_path, "agents", "add", "--email", "ayse@example.com", "--name", "Ayşe", "--password-stdin",
+        password="a long enough password",
+    )  # fmt: skip
+    assert first.returncode == 0
+    result = cli(tmp_path, "agents", "add", *args, "--password-stdin", password=password)
+    assert result.returncode == code and message in result.stderr
