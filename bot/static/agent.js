@@ -1,8 +1,8 @@
+// The agent console: sign in, the live queue, a ticket with its transcript, notes and actions.
 (function () {
   "use strict";
-  var tbody = document.getElementById("tickets");
-  var detail = document.getElementById("detail");
-  var selected = null;
+  var $ = function (id) { return document.getElementById(id); };
+  var me = null, agents = [], selected = null, current = null, socket = null, reloadTimer = null;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -10,32 +10,135 @@
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
+  function time(iso) { return iso ? iso.replace("T", " ").slice(0, 16) : ""; }
 
+  function api(method, path, body) {
+    var options = { method: method, headers: {}, credentials: "same-origin" };
+    if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    return fetch(path, options).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.status === 401) { showSignIn(); }
+        if (!r.ok) { throw new Error((data.error && data.error.message) || ("HTTP " + r.status)); }
+        return data;
+      });
+    });
+  }
+
+  // -- signing in ------------------------------------------------------------------
+  function showSignIn() {
+    me = null;
+    if (socket) { socket.onclose = null; socket.close(); socket = null; }
+    $("console").hidden = true; $("signin").hidden = false; $("email").focus();
+  }
+  function start(agent) {
+    me = agent;
+    $("signin").hidden = true; $("console").hidden = false;
+    $("whoami").textContent = agent.name + " (" + agent.role + ")";
+    $("team").hidden = agent.role !== "admin";
+    api("GET", "/api/agents/").then(function (d) { agents = d.agents; });
+    load(); listen();
+  }
+  $("signin").addEventListener("submit", function (e) {
+    e.preventDefault();
+    $("signin-error").textContent = "";
+    api("POST", "/api/auth/login", { email: $("email").value, password: $("password").value })
+      .then(function (d) { $("password").value = ""; start(d.agent); })
+      .catch(function (err) { $("signin-error").textContent = err.message; });
+  });
+  $("signout").addEventListener("click", function () {
+    api("POST", "/api/auth/logout").finally(showSignIn);
+  });
+
+  // -- live updates ----------------------------------------------------------------
+  function listen() {
+    socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/agent/ws");
+    socket.onopen = function () { $("live").textContent = "live"; };
+    socket.onclose = function () {
+      $("live").textContent = "reconnecting…";
+      if (me) setTimeout(listen, 2000);
+    };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "error") { showSignIn(); return; }
+      if (data.type === "message" && current && data.message.conversation_id === current.conversation_id) {
+        appendLine(data.message);
+      }
+      if (data.type === "ticket" && selected === data.ticket.id) show(selected);
+      if (data.type === "ticket" || data.type === "message") { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 150); }
+    };
+  }
+
+  // -- the queue -------------------------------------------------------------------
   function load() {
-    fetch("/api/tickets/").then(function (r) { return r.json(); }).then(function (data) {
+    var query = [];
+    if ($("assignee").value) query.push("assignee=" + $("assignee").value);
+    if ($("status").value) query.push("status=" + $("status").value);
+    api("GET", "/api/tickets/" + (query.length ? "?" + query.join("&") : "")).then(function (data) {
+      var tbody = $("tickets");
       tbody.textContent = "";
       data.tickets.forEach(function (t) {
-        var row = el("tr");
+        var row = el("tr", t.id === selected ? "selected" : "");
         row.dataset.ticket = t.id;
-        if (t.id === selected) row.className = "selected";
-        [ "#" + t.id, t.status, t.reason, t.language || "", t.message_count, t.created_at.replace("T", " ").slice(0, 19) ]
-          .forEach(function (v) { row.appendChild(el("td", null, v)); });
+        var who = agents.filter(function (a) { return a.id === t.assignee_id; })[0];
+        ["#" + t.id, t.priority, t.status, t.visitor_name || t.visitor_email || "", who ? who.name : "—", t.message_count, time(t.created_at)]
+          .forEach(function (v, i) { row.appendChild(el("td", i === 1 ? "priority-" + t.priority : null, v)); });
         row.addEventListener("click", function () { show(t.id); });
         tbody.appendChild(row);
       });
-      document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     });
+  }
+  $("assignee").addEventListener("change", load);
+  $("status").addEventListener("change", load);
+
+  // -- one ticket ------------------------------------------------------------------
+  function appendLine(m) {
+    var ol = document.querySelector("#detail .transcript");
+    if (!ol || ol.querySelector('[data-id="' + m.id + '"]')) return;
+    var li = el("li", m.sender);
+    li.dataset.id = m.id;
+    var p = m.payload || {};
+    var meta = m.sender + (p.agent ? " " + p.agent.name : "") + " · " + time(m.created_at);
+    if (p.article) meta += " · answered from: " + p.article.title;
+    if (p.type === "handoff") meta += " · handoff";
+    li.appendChild(el("div", "meta", meta));
+    li.appendChild(el("div", null, m.text));
+    ol.appendChild(li);
+  }
+
+  function button(label, onClick) {
+    var b = el("button", null, label); b.type = "button"; b.addEventListener("click", onClick); return b;
   }
 
   function show(id) {
     selected = id;
-    fetch("/api/tickets/" + id).then(function (r) { return r.json(); }).then(function (t) {
+    api("GET", "/api/tickets/" + id).then(function (t) {
+      current = t;
+      var detail = $("detail");
       detail.textContent = "";
       detail.appendChild(el("h2", null, "Ticket #" + t.id));
       var facts = el("p");
       facts.appendChild(el("span", "badge", t.status));
-      facts.appendChild(document.createTextNode(" reason: " + t.reason + " · language: " + (t.language || "?") + " · priority: " + t.priority));
+      facts.appendChild(el("span", "badge priority-" + t.priority, t.priority));
+      facts.appendChild(document.createTextNode(" reason: " + t.reason + " · language: " + (t.language || "?") +
+        " · visitor: " + (t.visitor_name || "—") + " " + (t.visitor_email || "") + " · assignee: " + (t.assignee_name || "nobody")));
       detail.appendChild(facts);
+
+      var actions = el("p", "actions");
+      actions.appendChild(button("Claim", function () { api("POST", "/api/tickets/" + t.id + "/claim").then(function () { show(t.id); }); }));
+      var assign = el("select"); assign.id = "assign-to";
+      assign.appendChild(el("option", null, "assign to…"));
+      agents.forEach(function (a) { var o = el("option", null, a.name); o.value = a.id; assign.appendChild(o); });
+      assign.addEventListener("change", function () {
+        api("PATCH", "/api/tickets/" + t.id, { assignee_id: Number(assign.value) }).then(function () { show(t.id); });
+      });
+      actions.appendChild(assign);
+      ["open", "pending", "solved", "closed"].forEach(function (s) {
+        if (s !== t.status) actions.appendChild(button(s === "solved" ? "Solve" : "Mark " + s, function () {
+          api("PATCH", "/api/tickets/" + t.id, { status: s }).then(function () { show(t.id); });
+        }));
+      });
+      detail.appendChild(actions);
+
       if (t.candidates.length) {
         detail.appendChild(el("h3", null, "Articles the bot tried"));
         var list = el("ul");
@@ -43,24 +146,62 @@
         detail.appendChild(list);
       }
       detail.appendChild(el("h3", null, "Transcript"));
-      var ol = el("ol", "transcript");
-      t.transcript.forEach(function (m) {
-        var li = el("li", m.sender);
-        var meta = m.sender + " · " + m.created_at.replace("T", " ").slice(0, 19);
-        var p = m.payload || {};
-        if (p.article) meta += " · answered from: " + p.article.title;
-        if (p.type === "handoff") meta += " · handoff";
-        if (p.type === "too_long") meta += " · too long to search";
-        li.appendChild(el("div", "meta", meta));
-        li.appendChild(el("div", null, m.text));
-        ol.appendChild(li);
+      detail.appendChild(el("ol", "transcript"));
+      t.transcript.forEach(appendLine);
+
+      var open = ["new", "open", "pending"].indexOf(t.status) >= 0;
+      var reply = el("form", "stack");
+      var text = el("textarea"); text.id = "reply-text"; text.rows = 3;
+      text.placeholder = open ? "Reply to the visitor…" : "Reopen the ticket to reply";
+      text.disabled = !open;
+      reply.appendChild(text);
+      var send = el("button", null, "Send reply"); send.type = "submit"; send.disabled = !open;
+      reply.appendChild(send);
+      reply.addEventListener("submit", function (e) {
+        e.preventDefault();
+        if (!text.value.trim()) return;
+        api("POST", "/api/tickets/" + t.id + "/messages", { text: text.value }).then(function () { text.value = ""; });
       });
-      detail.appendChild(ol);
+      detail.appendChild(reply);
+
+      detail.appendChild(el("h3", null, "Internal notes and history"));
+      var history = el("ul", "history");
+      t.history.forEach(function (e) {
+        var line = time(e.created_at) + " " + (e.agent_name || "system") + ": ";
+        if (e.kind === "note") line += e.text;
+        else if (e.kind === "status") line += "status " + (e.old || "—") + " → " + e.new;
+        else line += "assigned " + (e.new ? "to #" + e.new : "to nobody");
+        history.appendChild(el("li", e.kind, line));
+      });
+      detail.appendChild(history);
+      var note = el("form", "stack");
+      var noteText = el("textarea"); noteText.id = "note-text"; noteText.rows = 2; noteText.placeholder = "Internal note (the visitor never sees it)";
+      note.appendChild(noteText);
+      var add = el("button", null, "Add note"); add.type = "submit"; note.appendChild(add);
+      note.addEventListener("submit", function (e) {
+        e.preventDefault();
+        if (!noteText.value.trim()) return;
+        api("POST", "/api/tickets/" + t.id + "/notes", { text: noteText.value }).then(function () { show(t.id); });
+      });
+      detail.appendChild(note);
       load();
     });
   }
 
-  document.getElementById("refresh").addEventListener("click", load);
-  load();
-  setInterval(load, 5000);
+  // -- the team (admins) -----------------------------------------------------------
+  $("add-agent").addEventListener("submit", function (e) {
+    e.preventDefault();
+    api("POST", "/api/agents/", { email: $("new-email").value, name: $("new-name").value,
+      password: $("new-password").value, role: $("new-role").value })
+      .then(function (d) {
+        $("add-result").textContent = "added " + d.agent.email; $("add-agent").reset();
+        return api("GET", "/api/agents/").then(function (x) { agents = x.agents; });
+      })
+      .catch(function (err) { $("add-result").textContent = err.message; });
+  });
+
+  fetch("/api/auth/me", { credentials: "same-origin" }).then(function (r) {
+    if (r.ok) return r.json().then(function (d) { start(d.agent); });
+    showSignIn();
+  });
 })();

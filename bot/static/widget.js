@@ -13,10 +13,10 @@
   var T = {
     tr: { title: "Destek", placeholder: "Sorunuzu yazın…", send: "Gönder", open: "Yardım",
           offline: "Bağlantı koptu, yeniden bağlanılıyor…", tooLong: "Mesaj gönderilemeyecek kadar uzun.",
-          read: "Makalenin tamamı", ticket: "Talep", toAgent: "Destek ekibimize iletildi" },
+          read: "Makalenin tamamı", ticket: "Talep", toAgent: "Destek ekibimize iletildi", team: "Destek ekibi" },
     en: { title: "Support", placeholder: "Type your question…", send: "Send", open: "Help",
           offline: "Connection lost, reconnecting…", tooLong: "This message is too long to send.",
-          read: "Read the full article", ticket: "Ticket", toAgent: "Sent to our support team" }
+          read: "Read the full article", ticket: "Ticket", toAgent: "Sent to our support team", team: "Support team" }
   }[lang];
   var storeKey = "supportbot.conversation";
   var conversation = localStorage.getItem(storeKey) || "";
@@ -79,6 +79,7 @@
       // the visitor has moved on: earlier quick replies no longer apply
       Array.prototype.forEach.call(log.querySelectorAll(".sb-choice"), function (b) { b.disabled = true; });
     }
+    if (m.sender === "agent" && p.agent && p.agent.name) item.appendChild(el("small", "sb-agent-name", p.agent.name + " · " + T.team));
     if (p.article && p.article.title) item.appendChild(el("strong", "sb-article-title", p.article.title));
     item.appendChild(el("div", "sb-text", m.text));
     if (p.article && p.article.url) {

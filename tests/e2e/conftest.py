@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 
@@ -24,7 +26,9 @@ from bot.stack import Stack
 from tests.conftest import PROJECT_ROOT, SAMPLE_ARTICLES
 
 REPLY_TIMEOUT = 60
-AGENT_TOKEN = "e2e-agent-token"
+AGENT_EMAIL = "admin@e2e.example"
+AGENT_PASSWORD = "e2e admin password"
+_sessions: dict[str, dict[str, str]] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,18 +53,50 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         timeout=600,
     )
     assert imported.returncode == 0, imported.stderr
-    settings = load_settings(
-        {},
-        data_dir=data_dir,
-        port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        agent_token=AGENT_TOKEN,
+    admin = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "agents",
+            "add",
+            "--email",
+            AGENT_EMAIL,
+            "--name",
+            "Deniz",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input=AGENT_PASSWORD + "\n",
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "SUPPORTBOT_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    assert admin.returncode == 0, admin.stderr
+    settings = load_settings({}, data_dir=data_dir, port=free_port(), rasa_port=free_port(), actions_port=free_port())
     running = Stack(settings, ensure_model(), data_dir / "logs")
     running.start(timeout=420)
     yield running
     running.stop()
+
+
+def agent_headers(stack: Stack) -> dict[str, str]:
+    """A signed-in admin's bearer header for the stack's agent API (signed in once per stack)."""
+    if stack.url not in _sessions:
+        response = httpx.post(
+            f"{stack.url}/api/auth/login", json={"email": AGENT_EMAIL, "password": AGENT_PASSWORD}, timeout=10
+        )
+        assert response.status_code == 200, response.text
+        _sessions[stack.url] = {"Authorization": f"Bearer {response.cookies['supportbot_session']}"}
+    return _sessions[stack.url]
+
+
+def agent_api(stack: Stack, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """Call the agent API as the signed-in admin."""
+    return httpx.request(method, f"{stack.url}{path}", headers=agent_headers(stack), timeout=10, **kwargs)
 
 
 class Chat:

@@ -1,4 +1,4 @@
-"""The chat widget and the agent page in a real browser (Debian's Chromium via Playwright).
+"""The chat widget and the agent console in a real browser (Debian's Chromium via Playwright).
 
 Runs before test_outages.py (conftest.py orders it last), which stops services.
 Set SUPPORTBOT_SCREENSHOTS=DIR to keep the screenshots (the README's come from here).
@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from bot.stack import Stack
 from knowledge_base.articles import load_directory
 from tests.conftest import SAMPLE_ARTICLES
+from tests.e2e.conftest import AGENT_EMAIL, AGENT_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -73,7 +74,9 @@ def press(page: Page, title: str, replies: int = 1) -> None:
     expect(bot_lines).to_have_count(before + replies, timeout=TIMEOUT_MS)
 
 
-def test_visitor_chats_and_the_agent_sees_the_ticket(stack: Stack, page: Page, tmp_path: Path) -> None:
+def test_visitor_chats_and_an_agent_answers_live_in_the_console(
+    stack: Stack, browser: Browser, page: Page, tmp_path: Path
+) -> None:
     page.goto(stack.url + "/")
     expect(page.locator(".sb-panel")).to_be_visible()
     bot_lines = page.locator(".sb-msg.sb-bot")
@@ -96,11 +99,34 @@ def test_visitor_chats_and_the_agent_sees_the_ticket(stack: Stack, page: Page, t
     page.reload()  # the conversation and its history survive a reload
     expect(page.locator(".sb-msg.sb-visitor")).to_have_count(6, timeout=TIMEOUT_MS)
 
-    page.goto(stack.url + "/agent")
-    page.locator(f'tr[data-ticket="{number}"]').click()
-    transcript = page.locator(".transcript li")
+    console = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()  # the agent, elsewhere
+    console.goto(stack.url + "/agent")
+    console.locator("#email").fill(AGENT_EMAIL)
+    console.locator("#password").fill(AGENT_PASSWORD)
+    console.locator("#signin button").click()
+    expect(console.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
+    console.locator(f'tr[data-ticket="{number}"]').click()
+    transcript = console.locator(".transcript li")
     expect(transcript).to_have_count(15, timeout=TIMEOUT_MS)
-    expect(page.locator(".transcript")).to_contain_text("yarın hava nasıl olacak?")
+    expect(console.locator(".transcript")).to_contain_text("yarın hava nasıl olacak?")
     expect(transcript.last).to_contain_text(f"#{number}")
-    expect(page.locator("#detail")).to_contain_text("low_confidence")
-    screenshot(page, "agent", tmp_path)
+    expect(console.locator("#detail")).to_contain_text("low_confidence")
+
+    console.get_by_role("button", name="Claim").click()
+    expect(console.locator("#detail")).to_contain_text("assignee: Deniz", timeout=TIMEOUT_MS)
+    console.locator("#reply-text").fill("Merhaba, ben Deniz. Yarınki hava için bir uygulamaya bakmanızı öneririm.")
+    console.get_by_role("button", name="Send reply").click()
+    agent_line = page.locator(".sb-msg.sb-agent")
+    expect(agent_line).to_contain_text("ben Deniz", timeout=10_000)  # live, in the visitor's open widget
+    expect(agent_line.locator(".sb-agent-name")).to_contain_text("Deniz")
+    page.locator(".sb-input").fill("Teşekkürler, anladım.")
+    page.keyboard.press("Enter")
+    expect(console.locator(".transcript li").last).to_contain_text("Teşekkürler, anladım.", timeout=10_000)
+    console.locator("#note-text").fill("Hava durumu sorusu: makale gerekmez.")
+    console.get_by_role("button", name="Add note").click()
+    expect(console.locator(".history")).to_contain_text("Hava durumu sorusu", timeout=TIMEOUT_MS)
+    screenshot(console, "agent", tmp_path)
+
+    console.get_by_role("button", name="Solve").click()
+    expect(page.locator(".sb-msg.sb-bot").last).to_contain_text(f"#{number}", timeout=TIMEOUT_MS)  # the bot is back
+    console.context.close()

@@ -15,7 +15,7 @@ import pytest
 from bot.stack import Stack
 from knowledge_base.articles import load_directory
 from tests.conftest import SAMPLE_ARTICLES
-from tests.e2e.conftest import Chat
+from tests.e2e.conftest import Chat, agent_api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def assert_all_running(stack: Stack, *names: str) -> None:
 
 
 def ticket(stack: Stack, number: int) -> dict[str, object]:
-    response = httpx.get(f"{stack.url}/api/tickets/{number}", timeout=10)
+    response = agent_api(stack, "GET", f"/api/tickets/{number}")
     assert response.status_code == 200
     return dict(response.json())
 
@@ -76,7 +76,7 @@ async def test_an_uncovered_question_creates_a_ticket_with_the_full_transcript(s
     said = ["Merhaba", "yarın hava nasıl olacak?", "Geç", "ayse@example.com"]
     assert [t for t in texts if t in said] == said
     assert texts[-1] == reply["text"] and len(texts) == 9  # the visitor's 4 lines and the bot's 5: nothing lost
-    listing = httpx.get(f"{stack.url}/api/tickets/", timeout=10).json()
+    listing = agent_api(stack, "GET", "/api/tickets/").json()
     assert number in [t["id"] for t in listing["tickets"]]
     agent_page = httpx.get(f"{stack.url}/agent", timeout=10)
     assert agent_page.status_code == 200 and "Tickets" in agent_page.text

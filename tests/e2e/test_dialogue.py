@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.stack import Stack
-from tests.e2e.conftest import AGENT_TOKEN, Chat
+from tests.e2e.conftest import Chat, agent_api
 from tests.e2e.test_conversations import assert_all_running, ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -33,7 +32,7 @@ async def press(chat: Chat, line: dict[str, Any], payload: str, replies: int = 1
 
 
 def tickets_of(stack: Stack, conversation_id: str) -> list[dict[str, Any]]:
-    listing = httpx.get(f"{stack.url}/api/tickets/", timeout=10).json()["tickets"]
+    listing = agent_api(stack, "GET", "/api/tickets/").json()["tickets"]
     return [t for t in listing if t["conversation_id"] == conversation_id]
 
 
@@ -249,12 +248,7 @@ async def test_anger_raises_priority_and_the_bot_is_silent_until_the_agent_solve
     assert [(line["sender"], line["text"]) for line in lines] == [("visitor", "Merhaba, orada mısınız?")]
     assert lines[0]["payload"]["ticket"] == number
 
-    response = httpx.patch(
-        f"{stack.url}/api/tickets/{number}",
-        json={"status": "solved"},
-        headers={"Authorization": f"Bearer {AGENT_TOKEN}"},
-        timeout=10,
-    )
+    response = agent_api(stack, "PATCH", f"/api/tickets/{number}", json={"status": "solved"})
     assert response.status_code == 200
     back = (await chat.until_reply())[-1]
     assert back["payload"]["type"] == "bot_back" and f"#{number}" in back["text"]
@@ -290,7 +284,7 @@ async def test_emoji_links_code_and_other_languages_get_a_sensible_reply(stack: 
     assert "only chat in Turkish and English" in other[-1]["text"]
     assert button(other[-1], "/request_human")
     assert_all_running(stack)
-    data = httpx.get(f"{stack.url}/api/tickets/", timeout=10).json()
+    data = agent_api(stack, "GET", "/api/tickets/").json()
     assert chat.conversation_id not in [t["conversation_id"] for t in data["tickets"]]
     await chat.close()
 
