@@ -11,6 +11,10 @@
     return node;
   }
   function time(iso) { return iso ? iso.replace("T", " ").slice(0, 16) : ""; }
+  function agentName(id) {
+    var found = agents.filter(function (a) { return a.id === id; })[0];
+    return found ? found.name : "#" + id;
+  }
 
   function api(method, path, body) {
     var options = { method: method, headers: {}, credentials: "same-origin" };
@@ -79,8 +83,8 @@
       data.tickets.forEach(function (t) {
         var row = el("tr", t.id === selected ? "selected" : "");
         row.dataset.ticket = t.id;
-        var who = agents.filter(function (a) { return a.id === t.assignee_id; })[0];
-        ["#" + t.id, t.priority, t.status, t.visitor_name || t.visitor_email || "", who ? who.name : "—", t.message_count, time(t.created_at)]
+        var who = t.assignee_id ? agentName(t.assignee_id) : "—";
+        ["#" + t.id, t.priority, t.status, t.visitor_name || t.visitor_email || "", who, t.message_count, time(t.created_at).slice(5)]
           .forEach(function (v, i) { row.appendChild(el("td", i === 1 ? "priority-" + t.priority : null, v)); });
         row.addEventListener("click", function () { show(t.id); });
         tbody.appendChild(row);
@@ -170,7 +174,7 @@
         var line = time(e.created_at) + " " + (e.agent_name || "system") + ": ";
         if (e.kind === "note") line += e.text;
         else if (e.kind === "status") line += "status " + (e.old || "—") + " → " + e.new;
-        else line += "assigned " + (e.new ? "to #" + e.new : "to nobody");
+        else line += "assigned " + (e.new ? "to " + agentName(Number(e.new)) : "to nobody");
         history.appendChild(el("li", e.kind, line));
       });
       detail.appendChild(history);
