@@ -3,7 +3,8 @@
 ``/agent/ws`` sends ``{"type": "message", "message": {...}}`` for every
 transcript line (visitor, bot and agent) and ``{"type": "ticket", "ticket": {...}}``
 when a ticket is created or changes. A caller who is not signed in gets one
-error frame and the socket closes.
+error frame and the socket closes, and so does a page of another origin, even
+with the agent's cookie.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
@@ -31,7 +33,10 @@ async def agent_page(request: Request) -> HTTPResponse:
 
 @bp.websocket("/agent/ws")
 async def agent_socket(request: Request, ws: Any) -> None:
+    origin = request.headers.get("origin")
     agent = current_agent(request)
+    if origin and urlsplit(origin).netloc != request.host:  # another site's page opening our socket
+        agent = None
     if agent is None:
         await ws.send(json.dumps({"type": "error", **error_body(401, "unauthorized", "sign in as an agent first")}))
         await ws.close()

@@ -79,7 +79,7 @@ async def test_an_uncovered_question_creates_a_ticket_with_the_full_transcript(s
     listing = agent_api(stack, "GET", "/api/tickets/").json()
     assert number in [t["id"] for t in listing["tickets"]]
     agent_page = httpx.get(f"{stack.url}/agent", timeout=10)
-    assert agent_page.status_code == 200 and "Tickets" in agent_page.text
+    assert agent_page.status_code == 200 and "Support desk" in agent_page.text
     await chat.close()
 
 

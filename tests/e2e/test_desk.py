@@ -45,6 +45,13 @@ async def test_the_console_socket_refuses_anonymous_callers(stack: Stack) -> Non
     await console.ws.close()
 
 
+async def test_the_console_socket_refuses_a_page_of_another_origin(stack: Stack) -> None:
+    console = await Console.open(stack, {**agent_headers(stack), "Origin": "https://evil.example"})
+    event = await console.frame()
+    assert event["type"] == "error" and event["error"]["code"] == "unauthorized"
+    await console.ws.close()
+
+
 async def test_visitor_and_agent_talk_live_then_the_bot_takes_over_again(stack: Stack) -> None:
     console = await Console.open(stack, agent_headers(stack))
     assert (await console.frame())["type"] == "welcome"
