@@ -8,10 +8,39 @@ from __future__ import annotations
 import pytest
 
 from bot.stack import Stack
-from tests.e2e.conftest import Chat
+from tests.e2e.conftest import Chat, agent_api
 from tests.e2e.test_conversations import assert_all_running, ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+async def test_a_ticket_with_its_transcript_notes_and_history_survives_a_restart_of_every_service(
+    stack: Stack,
+) -> None:
+    chat = await Chat.open(stack)
+    await chat.say("I want to talk to a human", replies=2)
+    await chat.say("Skip", payload="/deny")
+    number = (await chat.say("kim@example.com"))[-1]["payload"]["ticket"]["id"]
+    assert agent_api(stack, "POST", f"/api/tickets/{number}/claim").status_code == 200
+    assert agent_api(stack, "POST", f"/api/tickets/{number}/notes", json={"text": "VIP customer"}).status_code == 201
+    reply = agent_api(stack, "POST", f"/api/tickets/{number}/messages", json={"text": "Hi Kim, I'm on it."})
+    assert reply.status_code == 201
+    await chat.frame()  # the agent's line
+    agent_api(stack, "PATCH", f"/api/tickets/{number}", json={"status": "pending"})
+    before = agent_api(stack, "GET", f"/api/tickets/{number}").json()
+    await chat.close()
+
+    stack.stop()
+    stack.start(timeout=420)
+
+    after = agent_api(stack, "GET", f"/api/tickets/{number}")  # the agent's session survived too
+    assert after.status_code == 200
+    assert after.json() == before
+    assert [e["kind"] for e in before["history"]] == ["status", "assigned", "status", "note", "status"]
+    back = await Chat.open(stack, chat.conversation_id)
+    assert [m["text"] for m in back.welcome["history"]] == [m["text"] for m in before["transcript"]]
+    await back.close()
+    assert_all_running(stack)
 
 
 async def test_action_server_down_hands_off_and_keeps_the_transcript(stack: Stack) -> None:
