@@ -41,6 +41,7 @@ def create_app(
         repeat_window=settings.repeat_window,
     )
     app.ctx.calendar = settings.calendar()
+    app.ctx.sla = settings.sla()
     app.ctx.login_throttle = LoginThrottle()
     app.blueprint(api)
     app.blueprint(pages)

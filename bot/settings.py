@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bot.business_hours import BusinessCalendar, CalendarError
+from bot.sla import SlaPolicy
 
 PREFIX = "SUPPORTBOT_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BUSINESS_HOURS", "mon-fri 09:00-18:00", "When agents work, e.g. `mon-fri 09:00-18:00, sat 10:00-14:00`."),
     Setting("HOLIDAYS", "", "Closed days as ISO dates separated by commas, e.g. `2027-01-01,2027-04-23`."),
     Setting("REPLY_HOURS", "urgent=1,high=2,normal=4,low=8", "Business hours to an agent's first reply, by priority."),
+    Setting("RESOLVE_HOURS", "urgent=4,high=8,normal=24,low=40", "Business hours to solving a ticket, by priority."),
     Setting("SESSION_HOURS", "12", "Hours an agent stays signed in without signing in again."),
     Setting(
         "REPEAT_WINDOW",
@@ -73,6 +75,7 @@ class Settings:
     business_hours: str
     holidays: str
     reply_hours: str
+    resolve_hours: str
     session_hours: float
     repeat_window: float
 
@@ -86,6 +89,9 @@ class Settings:
 
     def calendar(self) -> BusinessCalendar:
         return BusinessCalendar.from_settings(self.timezone, self.business_hours, self.holidays, self.reply_hours)
+
+    def sla(self) -> SlaPolicy:
+        return SlaPolicy.from_settings(self.calendar(), self.resolve_hours)
 
 
 class SettingsError(ValueError):
@@ -117,9 +123,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     if settings.default_language not in ("tr", "en"):
         raise SettingsError(f"{PREFIX}DEFAULT_LANGUAGE must be tr or en, got {settings.default_language!r}")
     try:
-        settings.calendar()
+        settings.sla()
     except CalendarError as exc:
-        raise SettingsError(f"{PREFIX}TIMEZONE, BUSINESS_HOURS, HOLIDAYS or REPLY_HOURS: {exc}") from exc
+        raise SettingsError(f"{PREFIX}TIMEZONE, BUSINESS_HOURS, HOLIDAYS, REPLY_HOURS or RESOLVE_HOURS: {exc}") from exc
     return settings
 
 

@@ -21,7 +21,8 @@ from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.business_hours import BusinessCalendar
 from bot.errors import ApiError, NotFound
 from bot.hub import ConversationHub
-from bot.storage import OPEN_STATUSES, STATUSES, Agent, ConversationStore, Message, Store, Ticket
+from bot.sla import SlaPolicy, next_due
+from bot.storage import OPEN_STATUSES, STATUSES, Agent, ConversationStore, Message, Store, Ticket, TicketEvent
 
 bp = Blueprint("tickets", url_prefix="/tickets")
 
@@ -32,15 +33,24 @@ MAX_NOTE_CHARS = 5000
 
 
 def ticket_view(
-    ticket: Ticket, conversations: ConversationStore, transcript: bool, messages: list[Message] | None = None
+    ticket: Ticket,
+    conversations: ConversationStore,
+    transcript: bool,
+    messages: list[Message] | None = None,
+    sla: tuple[SlaPolicy, list[TicketEvent]] | None = None,
 ) -> dict[str, Any]:
-    """The ticket as JSON; ``messages`` is its transcript when the caller has read it already."""
+    """The ticket as JSON; ``messages`` is its transcript when the caller has read it already.
+
+    With ``sla`` (the policy and the ticket's history), the view adds its service-level targets.
+    """
     data = ticket.to_dict()
     if messages is None:
         messages = conversations.transcript(ticket.conversation_id)
     data["message_count"] = len(messages)
     if transcript:
         data["transcript"] = [m.to_dict() for m in messages]
+    if sla is not None:
+        data["sla"] = sla[0].of(ticket, messages, sla[1])
     return data
 
 
@@ -82,9 +92,9 @@ async def create_ticket(request: Request) -> HTTPResponse:
     return json(view, status=201 if created else 200)
 
 
-def queue_order(ticket: Ticket) -> tuple[int, str]:
-    """Most urgent first; oldest first within a priority."""
-    return (-priority.PRIORITIES.index(ticket.priority), ticket.created_at)
+def queue_order(view: dict[str, Any]) -> tuple[int, str, str]:
+    """Most urgent first; within a priority, the nearest service-level due time, then the oldest."""
+    return (-priority.PRIORITIES.index(view["priority"]), next_due(view["sla"]), view["created_at"])
 
 
 @bp.get("/")
@@ -105,8 +115,9 @@ async def list_tickets(request: Request) -> HTTPResponse:
         if not assignee.isdigit():
             raise ApiError(f"assignee must be me, none or an agent id, got {assignee!r}", code="invalid_field")
         found = [t for t in found if t.assignee_id == int(assignee)]
-    tickets = [ticket_view(t, store, transcript=False) for t in sorted(found, key=queue_order)]
-    return json({"tickets": tickets})
+    policy: SlaPolicy = request.app.ctx.sla
+    views = [ticket_view(t, store, transcript=False, sla=(policy, store.history(t.id))) for t in found]
+    return json({"tickets": sorted(views, key=queue_order)})
 
 
 def _ticket_or_404(store: Store, ticket_id: int) -> Ticket:
@@ -116,11 +127,12 @@ def _ticket_or_404(store: Store, ticket_id: int) -> Ticket:
     return ticket
 
 
-def full_view(store: Store, ticket: Ticket) -> dict[str, Any]:
+def full_view(store: Store, ticket: Ticket, policy: SlaPolicy) -> dict[str, Any]:
     """The ticket with its transcript, its history and internal notes, and the agents' names."""
-    data = ticket_view(ticket, store, transcript=True)
+    history = store.history(ticket.id)
+    data = ticket_view(ticket, store, transcript=True, sla=(policy, history))
     names = {a.id: a.name for a in store.list_agents()}
-    data["history"] = [{**e.to_dict(), "agent_name": names.get(e.agent_id or 0)} for e in store.history(ticket.id)]
+    data["history"] = [{**e.to_dict(), "agent_name": names.get(e.agent_id or 0)} for e in history]
     data["assignee_name"] = names.get(ticket.assignee_id or 0)
     return data
 
@@ -129,7 +141,7 @@ def full_view(store: Store, ticket: Ticket) -> dict[str, Any]:
 async def get_ticket(request: Request, ticket_id: int) -> HTTPResponse:
     require_agent(request)
     store: Store = request.app.ctx.store
-    return json(full_view(store, _ticket_or_404(store, ticket_id)))
+    return json(full_view(store, _ticket_or_404(store, ticket_id), request.app.ctx.sla))
 
 
 async def _changed(request: Request, before: Ticket, after: Ticket) -> HTTPResponse:
@@ -138,7 +150,7 @@ async def _changed(request: Request, before: Ticket, after: Ticket) -> HTTPRespo
     if before.status in OPEN_STATUSES and after.status not in OPEN_STATUSES:
         await hub.bot_is_back(after)
     await hub.ticket_changed(after)
-    return json(full_view(request.app.ctx.store, after))
+    return json(full_view(request.app.ctx.store, after, request.app.ctx.sla))
 
 
 @bp.patch("/<ticket_id:int>")

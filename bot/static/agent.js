@@ -10,7 +10,27 @@
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
-  function time(iso) { return iso ? iso.replace("T", " ").slice(0, 16) : ""; }
+  // times are stored in UTC; the console shows the agent's own clock
+  function time(iso) {
+    if (!iso) return "";
+    var d = new Date(iso), pad = function (n) { return String(n).padStart(2, "0"); };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function span(seconds) {
+    var m = Math.round(Math.abs(seconds) / 60), h = Math.floor(m / 60);
+    return h >= 24 ? Math.floor(h / 24) + "d " + (h % 24) + "h" : (h ? h + "h " : "") + (m % 60) + "m";
+  }
+  // one target: "first reply due in 1h 5m", "resolution breached 20m ago", "first reply met"
+  function target(name, t) {
+    var left = t.done_at ? null : (new Date(t.due) - new Date()) / 1000;
+    if (t.state === "met") return name + " met";
+    if (left === null) return name + " breached";
+    return name + (left >= 0 ? " due in " + span(left) : " breached " + span(left) + " ago");
+  }
+  function nextTarget(sla) {
+    return sla.first_response.done_at ? target("resolution", sla.resolution) : target("first reply", sla.first_response);
+  }
+  function breached(sla) { return sla.first_response.state === "breached" || sla.resolution.state === "breached"; }
   function agentName(id) {
     var found = agents.filter(function (a) { return a.id === id; })[0];
     return found ? found.name : "#" + id;
@@ -84,8 +104,12 @@
         var row = el("tr", t.id === selected ? "selected" : "");
         row.dataset.ticket = t.id;
         var who = t.assignee_id ? agentName(t.assignee_id) : "—";
-        ["#" + t.id, t.priority, t.status, t.visitor_name || t.visitor_email || "", who, t.message_count, time(t.created_at).slice(5)]
-          .forEach(function (v, i) { row.appendChild(el("td", i === 1 ? "priority-" + t.priority : null, v)); });
+        var done = t.status === "solved" || t.status === "closed";
+        ["#" + t.id, t.priority, t.status, done ? "" : nextTarget(t.sla), t.visitor_name || t.visitor_email || "", who, t.message_count]
+          .forEach(function (v, i) {
+            var cls = i === 1 ? "priority-" + t.priority : (i === 3 && breached(t.sla) ? "breach" : null);
+            row.appendChild(el("td", cls, v));
+          });
         row.addEventListener("click", function () { show(t.id); });
         tbody.appendChild(row);
       });
@@ -126,6 +150,8 @@
       facts.appendChild(document.createTextNode(" reason: " + t.reason + " · language: " + (t.language || "?") +
         " · visitor: " + (t.visitor_name || "—") + " " + (t.visitor_email || "") + " · assignee: " + (t.assignee_name || "nobody")));
       detail.appendChild(facts);
+      detail.appendChild(el("p", breached(t.sla) ? "sla breach" : "sla",
+        "SLA: " + target("first reply", t.sla.first_response) + " · " + target("resolution", t.sla.resolution)));
 
       var actions = el("p", "actions");
       actions.appendChild(button("Claim", function () { api("POST", "/api/tickets/" + t.id + "/claim").then(function () { show(t.id); }); }));

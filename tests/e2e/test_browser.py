@@ -99,7 +99,8 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
     page.reload()  # the conversation and its history survive a reload
     expect(page.locator(".sb-msg.sb-visitor")).to_have_count(6, timeout=TIMEOUT_MS)
 
-    console = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()  # the agent, elsewhere
+    agent_side = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Istanbul")
+    console = agent_side.new_page()  # the agent, elsewhere
     console.goto(stack.url + "/agent")
     console.locator("#email").fill(AGENT_EMAIL)
     console.locator("#password").fill(AGENT_PASSWORD)
@@ -119,6 +120,8 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
     agent_line = page.locator(".sb-msg.sb-agent")
     expect(agent_line).to_contain_text("ben Deniz", timeout=10_000)  # live, in the visitor's open widget
     expect(agent_line.locator(".sb-agent-name")).to_contain_text("Deniz")
+    expect(console.locator("#detail .sla")).to_contain_text("first reply met", timeout=TIMEOUT_MS)
+    expect(console.locator(f'tr[data-ticket="{number}"]')).to_contain_text("resolution due in")
     page.locator(".sb-input").fill("Teşekkürler, anladım.")
     page.keyboard.press("Enter")
     expect(console.locator(".transcript li").last).to_contain_text("Teşekkürler, anladım.", timeout=10_000)
