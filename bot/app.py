@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sanic import Sanic
 
 from bot.auth import LoginThrottle
@@ -12,6 +14,7 @@ from bot.rasa_client import Assistant, RasaClient
 from bot.settings import Settings
 from bot.static import STATIC_DIR
 from bot.storage import Store
+from bot.webhooks import WebhookSender
 from knowledge_base.kb import KnowledgeBase
 
 WEBSOCKET_MAX_BYTES = 256 * 1024
@@ -48,6 +51,8 @@ def create_app(
     app.static("/static", STATIC_DIR, name="static")
     app.static("/widget.js", STATIC_DIR / "widget.js", name="widget")
     register_error_handlers(app)
+    if settings.webhook_url:
+        _start_webhooks(app, WebhookSender(store, settings.webhook_url, settings.webhook_secret))
 
     @app.before_server_stop
     async def finish_messages(app: Sanic) -> None:
@@ -57,3 +62,21 @@ def create_app(
             await close()
 
     return app
+
+
+def _start_webhooks(app: Sanic, sender: WebhookSender) -> None:
+    """Deliver ticket changes in the background; a ticket change wakes the sender at once."""
+    app.ctx.webhooks = sender
+
+    async def poke(event: dict[str, Any]) -> None:
+        if event["type"] == "ticket":
+            sender.poke()
+
+    @app.after_server_start
+    async def start_sender(app: Sanic) -> None:
+        app.ctx.hub.watch(poke)
+        app.add_task(sender.run(), name="webhooks")
+
+    @app.before_server_stop
+    async def stop_sender(app: Sanic) -> None:
+        await app.cancel_task("webhooks", raise_exception=False)

@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOLIDAYS", "", "Closed days as ISO dates separated by commas, e.g. `2027-01-01,2027-04-23`."),
     Setting("REPLY_HOURS", "urgent=1,high=2,normal=4,low=8", "Business hours to an agent's first reply, by priority."),
     Setting("RESOLVE_HOURS", "urgent=4,high=8,normal=24,low=40", "Business hours to solving a ticket, by priority."),
+    Setting("WEBHOOK_URL", "", "Where ticket changes are POSTed as signed JSON; empty = no webhook."),
+    Setting("WEBHOOK_SECRET", "", "HMAC-SHA256 key for the webhook's X-Supportbot-Signature; required with a URL."),
     Setting("SESSION_HOURS", "12", "Hours an agent stays signed in without signing in again."),
     Setting(
         "REPEAT_WINDOW",
@@ -77,6 +79,8 @@ class Settings:
     reply_hours: str
     resolve_hours: str
     session_hours: float
+    webhook_url: str
+    webhook_secret: str
     repeat_window: float
 
     @property
@@ -122,6 +126,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.default_language not in ("tr", "en"):
         raise SettingsError(f"{PREFIX}DEFAULT_LANGUAGE must be tr or en, got {settings.default_language!r}")
+    if settings.webhook_url and not settings.webhook_secret:
+        raise SettingsError(f"{PREFIX}WEBHOOK_SECRET must be set when {PREFIX}WEBHOOK_URL is (it signs every delivery)")
+    if settings.webhook_url and not settings.webhook_url.startswith(("http://", "https://")):
+        raise SettingsError(f"{PREFIX}WEBHOOK_URL must be an http(s) URL, got {settings.webhook_url!r}")
     try:
         settings.sla()
     except CalendarError as exc:

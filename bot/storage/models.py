@@ -109,3 +109,12 @@ class TicketEventRow(Base):
     new: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(TIME, default=now)
+
+
+class ServiceStateRow(Base):
+    """The service's own small state (e.g. how far the webhook has delivered), by key."""
+
+    __tablename__ = "service_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

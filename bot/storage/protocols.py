@@ -146,6 +146,18 @@ class TicketStore(Protocol):
     def open_ticket_for(self, conversation_id: str) -> Ticket | None: ...
 
 
+class EventLog(Protocol):
+    """Every ticket's history in one sequence, and a little state of the service's own."""
+
+    def events_after(self, event_id: int, limit: int = 100) -> list[TicketEvent]: ...
+
+    def last_event_id(self) -> int: ...
+
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str) -> None: ...
+
+
 class AgentStore(Protocol):
     def create_agent(self, email: str, name: str, role: str, password_hash: str) -> Agent: ...
 
@@ -170,5 +182,5 @@ class AgentStore(Protocol):
     def delete_session(self, token_hash: str) -> None: ...
 
 
-class Store(ConversationStore, TicketStore, AgentStore, Protocol):
+class Store(ConversationStore, TicketStore, AgentStore, EventLog, Protocol):
     """Everything the bot service keeps: one object may serve every role (SQLStore does)."""

@@ -22,6 +22,7 @@ from bot.storage.models import (
     Base,
     ConversationRow,
     MessageRow,
+    ServiceStateRow,
     SessionRow,
     TicketEventRow,
     TicketRow,
@@ -42,6 +43,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _TABLES = Base.metadata.tables
 conversations, messages, tickets = (_TABLES[m.__tablename__] for m in (ConversationRow, MessageRow, TicketRow))
 agents, sessions, events = (_TABLES[m.__tablename__] for m in (AgentRow, SessionRow, TicketEventRow))
+state = _TABLES[ServiceStateRow.__tablename__]
 
 
 def migrate(engine: Engine) -> None:
@@ -89,6 +91,12 @@ def _ticket(row: RowMapping) -> Ticket:
         visitor_email=row["visitor_email"],
         priority_signals=row["priority_signals"] or {},
         assignee_id=row["assignee_id"],
+    )
+
+
+def _event(r: RowMapping) -> TicketEvent:
+    return TicketEvent(
+        r["id"], r["ticket_id"], r["kind"], r["agent_id"], r["old"], r["new"], r["text"], r["created_at"]
     )
 
 
@@ -268,12 +276,28 @@ class SQLStore:
     def history(self, ticket_id: int) -> list[TicketEvent]:
         query = select(events).where(events.c.ticket_id == ticket_id).order_by(events.c.id)
         with self._engine.connect() as conn:
-            return [
-                TicketEvent(
-                    r["id"], r["ticket_id"], r["kind"], r["agent_id"], r["old"], r["new"], r["text"], r["created_at"]
-                )
-                for r in conn.execute(query).mappings()
-            ]
+            return [_event(r) for r in conn.execute(query).mappings()]
+
+    def events_after(self, event_id: int, limit: int = 100) -> list[TicketEvent]:
+        """Every ticket's history lines after ``event_id``, oldest first (what webhooks deliver)."""
+        query = select(events).where(events.c.id > event_id).order_by(events.c.id).limit(limit)
+        with self._engine.connect() as conn:
+            return [_event(r) for r in conn.execute(query).mappings()]
+
+    def last_event_id(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
+
+    def get_state(self, key: str) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(select(state.c.value).where(state.c.key == key)).scalar()
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            if conn.execute(select(state.c.key).where(state.c.key == key)).first() is None:
+                conn.execute(insert(state).values(key=key, value=value))
+            else:
+                conn.execute(update(state).where(state.c.key == key).values(value=value))
 
     def open_ticket_for(self, conversation_id: str) -> Ticket | None:
         with self._engine.connect() as conn:

@@ -1,0 +1,141 @@
+"""Outbound webhooks: every ticket change, signed, retried, and never lost.
+
+The events are the tickets' own history (``ticket_events``), written in the
+same transaction as the change itself, so nothing is lost between a change and
+its delivery. A cursor in the database records the last event the receiver
+accepted (any 2xx). Until then the same event is sent again with exponential
+back-off, and the events after it wait, so the receiver sees them in order.
+After a restart, delivery resumes from the cursor: at-least-once, so receivers
+should ignore a delivery id they have seen.
+
+Each delivery is a JSON POST::
+
+    {"id": 42, "type": "ticket.created" | "ticket.updated" | "ticket.solved",
+     "created_at": "...", "ticket": {...the ticket now...},
+     "change": {"kind": "status" | "assigned" | "note", "old": ..., "new": ..., "text": ..., "agent_id": ...}}
+
+with the headers ``X-Supportbot-Event``, ``X-Supportbot-Delivery`` (the id),
+``X-Supportbot-Timestamp`` (Unix seconds) and ``X-Supportbot-Signature:
+sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with SUPPORTBOT_WEBHOOK_SECRET>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any, Protocol
+
+import httpx
+
+from bot.storage import EventLog, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+CURSOR = "webhook_cursor"
+TIMEOUT = 10.0
+
+
+class Tickets(Protocol):
+    def get_ticket(self, ticket_id: int) -> Ticket | None: ...
+
+
+def event_type(event: TicketEvent) -> str:
+    if event.kind == "status" and event.old is None:
+        return "ticket.created"
+    if event.kind == "status" and event.new == "solved":
+        return "ticket.solved"
+    return "ticket.updated"
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def delivery(event: TicketEvent, ticket: Ticket | None) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event_type(event),
+        "created_at": event.created_at,
+        "ticket": ticket.to_dict() if ticket else {"id": event.ticket_id},
+        "change": {
+            "kind": event.kind,
+            "old": event.old,
+            "new": event.new,
+            "text": event.text,
+            "agent_id": event.agent_id,
+        },
+    }
+
+
+class WebhookSender:
+    """Delivers the event log to one URL, in order, until it is stopped."""
+
+    def __init__(
+        self,
+        store: Any,
+        url: str,
+        secret: str,
+        first_retry: float = 1.0,
+        max_retry: float = 300.0,
+        idle: float = 1.0,
+    ) -> None:
+        self.store: EventLog = store
+        self.tickets: Tickets = store
+        self.url, self.secret = url, secret
+        self.first_retry, self.max_retry, self.idle = first_retry, max_retry, idle
+        self._wake = asyncio.Event()
+        self.failures = 0  # in a row, for the current event
+        self.cursor()  # a new webhook starts from now, not from the whole past
+
+    def poke(self) -> None:
+        """Something changed: look for new events now rather than at the next idle tick."""
+        self._wake.set()
+
+    def cursor(self) -> int:
+        saved = self.store.get_state(CURSOR)
+        if saved is None:  # first run with this database: start from now, not from the whole past
+            current = self.store.last_event_id()
+            self.store.set_state(CURSOR, str(current))
+            return current
+        return int(saved)
+
+    async def send(self, client: httpx.AsyncClient, event: TicketEvent) -> bool:
+        body = json.dumps(delivery(event, self.tickets.get_ticket(event.ticket_id)), ensure_ascii=False).encode()
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Supportbot-Event": event_type(event),
+            "X-Supportbot-Delivery": str(event.id),
+            "X-Supportbot-Timestamp": stamp,
+            "X-Supportbot-Signature": signature(self.secret, stamp, body),
+        }
+        try:
+            response = await client.post(self.url, content=body, headers=headers, timeout=TIMEOUT)
+        except httpx.HTTPError as exc:
+            log.warning("webhook receiver unreachable", extra={"event": event.id, "error": type(exc).__name__})
+            return False
+        if 200 <= response.status_code < 300:
+            return True
+        log.warning("webhook refused", extra={"event": event.id, "status": response.status_code})
+        return False
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient() as client:
+            while True:
+                pending = self.store.events_after(self.cursor(), limit=100)
+                for event in pending:
+                    while not await self.send(client, event):
+                        self.failures += 1
+                        await asyncio.sleep(min(self.max_retry, self.first_retry * 2 ** (self.failures - 1)))
+                    self.failures = 0
+                    self.store.set_state(CURSOR, str(event.id))
+                if not pending:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.idle)
