@@ -10,6 +10,7 @@ from bot.auth import LoginThrottle
 from bot.blueprints import api, pages
 from bot.errors import register_error_handlers
 from bot.hub import ConversationHub
+from bot.mailer import Mailer
 from bot.rasa_client import Assistant, RasaClient
 from bot.settings import Settings
 from bot.static import STATIC_DIR
@@ -53,6 +54,10 @@ def create_app(
     register_error_handlers(app)
     if settings.webhook_url:
         _start_webhooks(app, WebhookSender(store, settings.webhook_url, settings.webhook_secret))
+    app.ctx.mailer = None
+    if settings.smtp_host:
+        _start_mailer(app, Mailer(store, settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                  settings.smtp_username, settings.smtp_password, settings.smtp_security))  # fmt: skip
 
     @app.before_server_stop
     async def finish_messages(app: Sanic) -> None:
@@ -80,3 +85,16 @@ def _start_webhooks(app: Sanic, sender: WebhookSender) -> None:
     @app.before_server_stop
     async def stop_sender(app: Sanic) -> None:
         await app.cancel_task("webhooks", raise_exception=False)
+
+
+def _start_mailer(app: Sanic, mailer: Mailer) -> None:
+    """Send the e-mail outbox in the background."""
+    app.ctx.mailer = mailer
+
+    @app.after_server_start
+    async def start_mailer(app: Sanic) -> None:
+        app.add_task(mailer.run(), name="mailer")
+
+    @app.before_server_stop
+    async def stop_mailer(app: Sanic) -> None:
+        await app.cancel_task("mailer", raise_exception=False)

@@ -73,6 +73,10 @@ class ConversationHub:
             if not listeners:
                 del self._listeners[conversation_id]
 
+    def is_online(self, conversation_id: str) -> bool:
+        """Whether the visitor has the chat open (some socket is watching the conversation)."""
+        return bool(self._listeners.get(conversation_id))
+
     def watch(self, watcher: Watcher) -> None:
         """Follow every conversation and ticket (the agent console's live view)."""
         self._watchers.add(watcher)

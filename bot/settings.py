@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESOLVE_HOURS", "urgent=4,high=8,normal=24,low=40", "Business hours to solving a ticket, by priority."),
     Setting("WEBHOOK_URL", "", "Where ticket changes are POSTed as signed JSON; empty = no webhook."),
     Setting("WEBHOOK_SECRET", "", "HMAC-SHA256 key for the webhook's X-Supportbot-Signature; required with a URL."),
+    Setting("SMTP_HOST", "", "SMTP server for replies to visitors who have left the chat; empty = no e-mail."),
+    Setting("SMTP_PORT", "25", "Port of the SMTP server."),
+    Setting("SMTP_SECURITY", "none", "none, starttls or tls (implicit TLS, usually port 465)."),
+    Setting("SMTP_USERNAME", "", "SMTP login; empty = no login."),
+    Setting("SMTP_PASSWORD", "", "SMTP password (read from the environment only, never logged)."),
+    Setting("SMTP_FROM", "support@localhost", "From address of the e-mails to visitors."),
     Setting("SESSION_HOURS", "12", "Hours an agent stays signed in without signing in again."),
     Setting(
         "REPEAT_WINDOW",
@@ -79,6 +85,12 @@ class Settings:
     reply_hours: str
     resolve_hours: str
     session_hours: float
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str
+    smtp_password: str
+    smtp_from: str
     webhook_url: str
     webhook_secret: str
     repeat_window: float
@@ -126,6 +138,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.default_language not in ("tr", "en"):
         raise SettingsError(f"{PREFIX}DEFAULT_LANGUAGE must be tr or en, got {settings.default_language!r}")
+    if settings.smtp_security not in ("none", "starttls", "tls"):
+        raise SettingsError(f"{PREFIX}SMTP_SECURITY must be none, starttls or tls, got {settings.smtp_security!r}")
     if settings.webhook_url and not settings.webhook_secret:
         raise SettingsError(f"{PREFIX}WEBHOOK_SECRET must be set when {PREFIX}WEBHOOK_URL is (it signs every delivery)")
     if settings.webhook_url and not settings.webhook_url.startswith(("http://", "https://")):

@@ -21,6 +21,7 @@ from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.business_hours import BusinessCalendar
 from bot.errors import ApiError, NotFound
 from bot.hub import ConversationHub
+from bot.mailer import Mailer, compose
 from bot.sla import SlaPolicy, next_due
 from bot.storage import OPEN_STATUSES, STATUSES, Agent, ConversationStore, Message, Store, Ticket, TicketEvent
 
@@ -206,7 +207,7 @@ async def add_note(request: Request, ticket_id: int) -> HTTPResponse:
 
 @bp.post("/<ticket_id:int>/messages")
 async def reply(request: Request, ticket_id: int) -> HTTPResponse:
-    """The agent writes to the visitor: the line goes into the transcript and to the visitor's open chat."""
+    """The agent writes to the visitor: into the transcript and the open chat, or by e-mail if the visitor left."""
     agent = require_agent(request)
     store: Store = request.app.ctx.store
     before = _ticket_or_404(store, ticket_id)
@@ -218,8 +219,18 @@ async def reply(request: Request, ticket_id: int) -> HTTPResponse:
         )
     text = required_str(json_body(request), "text", max_len=MAX_REPLY_CHARS)
     hub: ConversationHub = request.app.ctx.hub
-    payload = {"ticket": before.id, "agent": {"id": agent.id, "name": agent.name}}
+    mailer: Mailer | None = request.app.ctx.mailer
+    if hub.is_online(before.conversation_id):
+        delivery = "chat"
+    elif before.visitor_email and mailer is not None:
+        delivery = "email"  # the visitor has left: the reply also goes to the address they gave
+    else:
+        delivery = "transcript"  # shown when the visitor comes back to the chat
+    payload = {"ticket": before.id, "agent": {"id": agent.id, "name": agent.name}, "delivery": delivery}
     message = await hub.record(before.conversation_id, "agent", text, payload)
+    if delivery == "email" and before.visitor_email and mailer is not None:
+        store.queue_mail(before.id, before.visitor_email, *compose(before, agent, text))
+        mailer.poke()
     after = before
     if before.assignee_id is None:
         after = store.assign(ticket_id, agent.id, agent.id) or after

@@ -158,6 +158,32 @@ class EventLog(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class Mail:
+    """An e-mail waiting in the outbox."""
+
+    id: int
+    ticket_id: int | None
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+class MailOutbox(Protocol):
+    """E-mails are kept until the SMTP server takes them."""
+
+    def queue_mail(self, ticket_id: int | None, recipient: str, subject: str, body: str) -> Mail: ...
+
+    def due_mail(self, at: str, limit: int = 20) -> list[Mail]:
+        """Unsent e-mails whose next attempt is due at ``at``, oldest first."""
+        ...
+
+    def mail_sent(self, mail_id: int) -> None: ...
+
+    def mail_failed(self, mail_id: int, error: str, retry_at: str) -> None: ...
+
+
 class AgentStore(Protocol):
     def create_agent(self, email: str, name: str, role: str, password_hash: str) -> Agent: ...
 
@@ -182,5 +208,5 @@ class AgentStore(Protocol):
     def delete_session(self, token_hash: str) -> None: ...
 
 
-class Store(ConversationStore, TicketStore, AgentStore, EventLog, Protocol):
+class Store(ConversationStore, TicketStore, AgentStore, EventLog, MailOutbox, Protocol):
     """Everything the bot service keeps: one object may serve every role (SQLStore does)."""

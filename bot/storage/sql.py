@@ -21,6 +21,7 @@ from bot.storage.models import (
     AgentRow,
     Base,
     ConversationRow,
+    MailRow,
     MessageRow,
     ServiceStateRow,
     SessionRow,
@@ -34,6 +35,7 @@ from bot.storage.protocols import (
     SENDERS,
     Agent,
     DuplicateAgent,
+    Mail,
     Message,
     Ticket,
     TicketEvent,
@@ -43,7 +45,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _TABLES = Base.metadata.tables
 conversations, messages, tickets = (_TABLES[m.__tablename__] for m in (ConversationRow, MessageRow, TicketRow))
 agents, sessions, events = (_TABLES[m.__tablename__] for m in (AgentRow, SessionRow, TicketEventRow))
-state = _TABLES[ServiceStateRow.__tablename__]
+state, outbox = _TABLES[ServiceStateRow.__tablename__], _TABLES[MailRow.__tablename__]
 
 
 def migrate(engine: Engine) -> None:
@@ -313,6 +315,53 @@ class SQLStore:
             query = query.where(tickets.c.status == status)
         with self._engine.connect() as conn:
             return [_ticket(r) for r in conn.execute(query.order_by(tickets.c.id.desc()).limit(limit)).mappings()]
+
+    # -- e-mail outbox --------------------------------------------------------------
+
+    def queue_mail(self, ticket_id: int | None, recipient: str, subject: str, body: str) -> Mail:
+        stamp = now()
+        with self._lock, self._engine.begin() as conn:
+            new_id = conn.execute(
+                insert(outbox)
+                .values(
+                    ticket_id=ticket_id,
+                    recipient=recipient,
+                    subject=subject,
+                    body=body,
+                    attempts=0,
+                    next_attempt_at=stamp,
+                    created_at=stamp,
+                )
+                .returning(outbox.c.id)
+            ).scalar_one()
+        return Mail(new_id, ticket_id, recipient, subject, body, 0)
+
+    def due_mail(self, at: str, limit: int = 20) -> list[Mail]:
+        query = (
+            select(outbox)
+            .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= at)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [
+                Mail(r["id"], r["ticket_id"], r["recipient"], r["subject"], r["body"], r["attempts"])
+                for r in conn.execute(query).mappings()
+            ]
+
+    def mail_sent(self, mail_id: int) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(
+                update(outbox).where(outbox.c.id == mail_id).values(sent_at=now(), attempts=outbox.c.attempts + 1)
+            )
+
+    def mail_failed(self, mail_id: int, error: str, retry_at: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == mail_id)
+                .values(attempts=outbox.c.attempts + 1, last_error=error[:2000], next_attempt_at=retry_at)
+            )
 
     # -- agents --------------------------------------------------------------------
 

@@ -1,0 +1,112 @@
+"""E-mail to visitors who have left: an agent's reply goes to the address they gave.
+
+An agent's reply is always written to the transcript, so a visitor who comes
+back sees it in the chat. When nobody has the chat open and the ticket has an
+e-mail address, the reply is also queued in the outbox (in the database) and
+sent through the configured SMTP server; a failed attempt is tried again
+later with back-off, so nothing is lost while the server is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import smtplib
+import ssl
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from bot.auth import stamp
+from bot.storage import Agent, Mail, MailOutbox, Ticket
+
+log = logging.getLogger(__name__)
+
+SECURITY = ("none", "starttls", "tls")
+_TEXT = {
+    "tr": {
+        "subject": "Destek talebiniz #{ticket}: yeni yanıt",
+        "hello": "Merhaba{name},",
+        "footer": "Sitemizdeki sohbetten ya da bu e-postayı yanıtlayarak yazabilirsiniz.",
+        "team": "Destek ekibi",
+    },
+    "en": {
+        "subject": "Your support request #{ticket}: a new reply",
+        "hello": "Hello{name},",
+        "footer": "You can answer in the chat on our website or by replying to this e-mail.",
+        "team": "Support team",
+    },
+}
+
+
+def compose(ticket: Ticket, agent: Agent, text: str) -> tuple[str, str]:
+    """Subject and body of the e-mail carrying an agent's reply, in the ticket's language."""
+    words = _TEXT.get(ticket.language or "tr", _TEXT["tr"])
+    name = f" {ticket.visitor_name}" if ticket.visitor_name else ""
+    body = "\n\n".join(
+        [words["hello"].format(name=name), text, f"{agent.name}\n{words['team']}", f"#{ticket.id} · {words['footer']}"]
+    )
+    return words["subject"].format(ticket=ticket.id), body + "\n"
+
+
+class Mailer:
+    """Sends the outbox through one SMTP server, in the background."""
+
+    def __init__(
+        self,
+        outbox: MailOutbox,
+        host: str,
+        port: int,
+        sender: str,
+        username: str = "",
+        password: str = "",
+        security: str = "none",
+        first_retry: float = 30.0,
+        max_retry: float = 3600.0,
+        idle: float = 5.0,
+    ) -> None:
+        if security not in SECURITY:
+            raise ValueError(f"SMTP security must be one of {', '.join(SECURITY)}, got {security!r}")
+        self.outbox = outbox
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password, self.security = username, password, security
+        self.first_retry, self.max_retry, self.idle = first_retry, max_retry, idle
+        self._wake = asyncio.Event()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def _send_now(self, mail: Mail) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, mail.recipient, mail.subject
+        message.set_content(mail.body)
+        smtp_class = smtplib.SMTP_SSL if self.security == "tls" else smtplib.SMTP
+        with smtp_class(self.host, self.port, timeout=30) as smtp:
+            if self.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(message)
+
+    async def send_due(self) -> int:
+        """Try every e-mail that is due; returns how many the server took."""
+        sent = 0
+        for mail in self.outbox.due_mail(stamp(datetime.now(UTC))):
+            try:
+                await asyncio.to_thread(self._send_now, mail)
+            except (OSError, smtplib.SMTPException) as exc:
+                delay = min(self.max_retry, self.first_retry * 2**mail.attempts)
+                retry_at = stamp(datetime.now(UTC) + timedelta(seconds=delay))
+                self.outbox.mail_failed(mail.id, f"{type(exc).__name__}: {exc}", retry_at)
+                log.warning("e-mail not sent, will retry", extra={"mail": mail.id, "error": type(exc).__name__})
+                continue
+            self.outbox.mail_sent(mail.id)
+            sent += 1
+        return sent
+
+    async def run(self) -> None:
+        while True:
+            await self.send_due()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.idle)

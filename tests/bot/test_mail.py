@@ -1,0 +1,135 @@
+"""Replies to visitors who have left go by e-mail, through a real SMTP server on loopback (aiosmtpd)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from email import message_from_bytes, policy
+from email.message import Message as EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sanic import Sanic
+
+from bot.app import create_app
+from bot.hub import ConversationHub
+from bot.mailer import Mailer
+from bot.settings import load_settings
+from bot.storage import Message, SQLiteStore
+from knowledge_base.kb import KnowledgeBase
+from tests.bot.conftest import FakeAssistant
+
+pytestmark = pytest.mark.unit
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.mails: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mails.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self.inbox = Inbox()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
+
+    def __enter__(self) -> Inbox:
+        self.controller.start()
+        return self.inbox
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def mail_app(tmp_path: Path, kb: KnowledgeBase, store: SQLiteStore, assistant: FakeAssistant, port: int) -> Sanic:
+    settings = load_settings(
+        {}, data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_from="destek@kuzey.example"
+    )
+    app = create_app(settings, kb, store, assistant, name=f"test_{uuid.uuid4().hex[:10]}")
+    mailer: Mailer = app.ctx.mailer
+    mailer.first_retry = 0.05
+    return app
+
+
+async def test_a_reply_to_a_visitor_who_left_is_mailed_in_their_language(
+    mail_app: Sanic, store: SQLiteStore, agent_headers: dict[str, str], port: int
+) -> None:
+    ticket, _ = store.create_ticket(
+        "conv-00001", "visitor_request", language="tr", visitor_name="Elif", visitor_email="elif@ornek.com"
+    )
+    _, response = await mail_app.asgi_client.post(
+        f"/api/tickets/{ticket.id}/messages", json={"text": "Kargonuz yarın teslim edilecek."}, headers=agent_headers
+    )
+    assert response.status == 201 and response.json["message"]["payload"]["delivery"] == "email"
+    with SmtpServer(port) as inbox:
+        assert await mail_app.ctx.mailer.send_due() == 1
+    [(to, mail)] = inbox.mails
+    assert to == ["elif@ornek.com"] and mail["From"] == "destek@kuzey.example"
+    assert mail["Subject"] == f"Destek talebiniz #{ticket.id}: yeni yanıt"
+    body = mail.get_content()  # type: ignore[attr-defined]
+    assert body.startswith("Merhaba Elif,") and "Kargonuz yarın teslim edilecek." in body and "Ayşe" in body
+    assert [m.sender for m in store.transcript("conv-00001")] == ["agent"]  # also in the transcript for a return
+
+
+async def test_a_mail_waits_while_the_smtp_server_is_down(
+    mail_app: Sanic, store: SQLiteStore, agent_headers: dict[str, str], port: int
+) -> None:
+    ticket, _ = store.create_ticket("conv-00001", "visitor_request", language="en", visitor_email="kim@example.com")
+    await mail_app.asgi_client.post(
+        f"/api/tickets/{ticket.id}/messages", json={"text": "On it."}, headers=agent_headers
+    )
+    mailer: Mailer = mail_app.ctx.mailer
+    assert await mailer.send_due() == 0  # nobody listens on the port
+    assert await mailer.send_due() == 0  # not due again yet
+    await asyncio.sleep(0.1)
+    with SmtpServer(port) as inbox:
+        assert await mailer.send_due() == 1
+    assert inbox.mails[0][1]["Subject"] == f"Your support request #{ticket.id}: a new reply"
+    assert await mailer.send_due() == 0  # sent once
+
+
+async def test_a_visitor_with_the_chat_open_gets_the_reply_there_and_no_mail(
+    mail_app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
+    hub: ConversationHub = mail_app.ctx.hub
+    seen: list[Message] = []
+
+    async def socket_(message: Message) -> None:
+        seen.append(message)
+
+    hub.subscribe("conv-00001", socket_)
+    ticket, _ = store.create_ticket("conv-00001", "visitor_request", visitor_email="kim@example.com")
+    _, response = await mail_app.asgi_client.post(
+        f"/api/tickets/{ticket.id}/messages", json={"text": "Hi!"}, headers=agent_headers
+    )
+    assert response.json["message"]["payload"]["delivery"] == "chat" and len(seen) == 1
+    assert store.due_mail("9999") == []
+
+
+async def test_without_an_address_the_reply_waits_in_the_transcript(
+    mail_app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
+    ticket, _ = store.create_ticket("conv-00001", "visitor_request")
+    _, response = await mail_app.asgi_client.post(
+        f"/api/tickets/{ticket.id}/messages", json={"text": "Hi!"}, headers=agent_headers
+    )
+    assert response.json["message"]["payload"]["delivery"] == "transcript"
+    assert store.due_mail("9999") == []
