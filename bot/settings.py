@@ -54,6 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_USERNAME", "", "SMTP login; empty = no login."),
     Setting("SMTP_PASSWORD", "", "SMTP password (read from the environment only, never logged)."),
     Setting("SMTP_FROM", "support@localhost", "From address of the e-mails to visitors."),
+    Setting("REOPEN_DAYS", "7", "A handoff within this many days of solving reopens that ticket instead of a new one."),
     Setting("SESSION_HOURS", "12", "Hours an agent stays signed in without signing in again."),
     Setting(
         "REPEAT_WINDOW",
@@ -85,6 +86,7 @@ class Settings:
     reply_hours: str
     resolve_hours: str
     session_hours: float
+    reopen_days: float
     smtp_host: str
     smtp_port: int
     smtp_security: str

@@ -126,6 +126,18 @@ def parse_article(text: str, source: str = "<text>") -> Article:
     return article_from_mapping(data, match.group(2), source)
 
 
+def render_article(article: Article) -> str:
+    """The article as a file in the documented format (``parse_article`` reads it back unchanged)."""
+    fields: dict[str, Any] = {"id": article.id, "title": article.title, "language": article.language}
+    if article.tags:
+        fields["tags"] = list(article.tags)
+    if article.questions:
+        fields["questions"] = list(article.questions)
+    fields.update(article.extra)
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{front}---\n{article.body.strip()}\n"
+
+
 def read_article(path: Path) -> Article:
     """Read and parse one article file."""
     source = str(path)

@@ -9,16 +9,17 @@ changing the status. Solving or closing hands the conversation back to the bot.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from bot import priority
-from bot.auth import require_agent
+from bot.auth import require_agent, stamp
 from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.business_hours import BusinessCalendar
+from bot.drafts import draft_from_ticket, write_draft
 from bot.errors import ApiError, NotFound
 from bot.hub import ConversationHub
 from bot.mailer import Mailer, compose
@@ -73,22 +74,28 @@ async def create_ticket(request: Request) -> HTTPResponse:
     name = optional_str(body, "visitor_name")
     messages = store.transcript(conversation_id)
     found = priority.signals(m.text for m in messages if m.sender == "visitor")
-    ticket, created = store.create_ticket(
-        conversation_id=conversation_id,
-        reason=required_str(body, "reason", max_len=200),
-        language=optional_str(body, "language", ("tr", "en")),
-        candidates=_candidates(body),
-        idempotency_key=optional_str(body, "idempotency_key"),
-        priority=priority.raised(optional_str(body, "priority", priority.PRIORITIES) or "normal", found),
-        visitor_name=name[:MAX_NAME_CHARS] if name else None,
-        visitor_email=email,
-        priority_signals={kind: cues for kind, cues in found.items() if cues},
+    reopened = _reopen(request, store, conversation_id)
+    ticket, created = (
+        (reopened, False)
+        if reopened
+        else store.create_ticket(
+            conversation_id=conversation_id,
+            reason=required_str(body, "reason", max_len=200),
+            language=optional_str(body, "language", ("tr", "en")),
+            candidates=_candidates(body),
+            idempotency_key=optional_str(body, "idempotency_key"),
+            priority=priority.raised(optional_str(body, "priority", priority.PRIORITIES) or "normal", found),
+            visitor_name=name[:MAX_NAME_CHARS] if name else None,
+            visitor_email=email,
+            priority_signals={kind: cues for kind, cues in found.items() if cues},
+        )
     )
     view = ticket_view(ticket, store, transcript=False, messages=messages)
     view["created"] = created
+    view["reopened"] = reopened is not None
     calendar: BusinessCalendar = request.app.ctx.calendar
     view["reply_expected"] = calendar.reply_expected(datetime.now(UTC), ticket.priority, ticket.language)
-    if created:
+    if created or reopened:
         await request.app.ctx.hub.ticket_changed(ticket)
     return json(view, status=201 if created else 200)
 
@@ -96,6 +103,14 @@ async def create_ticket(request: Request) -> HTTPResponse:
 def queue_order(view: dict[str, Any]) -> tuple[int, str, str]:
     """Most urgent first; within a priority, the nearest service-level due time, then the oldest."""
     return (-priority.PRIORITIES.index(view["priority"]), next_due(view["sla"]), view["created_at"])
+
+
+def _reopen(request: Request, store: Store, conversation_id: str) -> Ticket | None:
+    """A new handoff soon after a ticket was solved reopens that ticket, with its history and agent."""
+    if store.open_ticket_for(conversation_id) is not None:
+        return None  # the open ticket is the one (create_ticket returns it)
+    days = request.app.ctx.settings.reopen_days
+    return store.reopen_recent(conversation_id, stamp(datetime.now(UTC) - timedelta(days=days)))
 
 
 @bp.get("/")
@@ -238,3 +253,20 @@ async def reply(request: Request, ticket_id: int) -> HTTPResponse:
         after = store.set_status(ticket_id, "open", agent.id) or after
     await hub.ticket_changed(after)
     return json({"message": message.to_dict(), "ticket": after.to_dict()}, status=201)
+
+
+@bp.post("/<ticket_id:int>/article-draft")
+async def article_draft(request: Request, ticket_id: int) -> HTTPResponse:
+    """Turn a solved ticket's question and the agent's answer into a draft article for an editor."""
+    agent = require_agent(request)
+    store: Store = request.app.ctx.store
+    ticket = _ticket_or_404(store, ticket_id)
+    if ticket.status not in ("solved", "closed"):
+        raise ApiError(f"ticket #{ticket_id} is {ticket.status}: solve it first", status_code=409, code="not_solved")
+    article = draft_from_ticket(ticket, store.transcript(ticket.conversation_id))
+    path = write_draft(request.app.ctx.settings.data_dir / "drafts", article)
+    store.add_note(ticket.id, agent.id, f"Draft article written: {path.name}")
+    await request.app.ctx.hub.ticket_changed(ticket)
+    return json(
+        {"article": article.to_dict(), "file": str(path), "markdown": path.read_text(encoding="utf-8")}, status=201
+    )

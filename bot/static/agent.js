@@ -167,6 +167,13 @@
           api("PATCH", "/api/tickets/" + t.id, { status: s }).then(function () { show(t.id); });
         }));
       });
+      if (t.status === "solved" || t.status === "closed") {
+        actions.appendChild(button("Draft article", function () {
+          api("POST", "/api/tickets/" + t.id + "/article-draft")
+            .then(function (d) { alert("Draft written: " + d.file + "\nAn editor can review it and import it."); show(t.id); })
+            .catch(function (err) { alert(err.message); });
+        }));
+      }
       detail.appendChild(actions);
 
       if (t.candidates.length) {

@@ -131,6 +131,10 @@ class TicketStore(Protocol):
         """Change a ticket's status; None for an unknown ticket."""
         ...
 
+    def reopen_recent(self, conversation_id: str, solved_since: str) -> Ticket | None:
+        """Reopen the conversation's latest ticket if it was solved at or after ``solved_since``; else None."""
+        ...
+
     def assign(self, ticket_id: int, assignee_id: int | None, agent_id: int | None = None) -> Ticket | None:
         """Give the ticket to an agent (or to nobody); None for an unknown ticket."""
         ...

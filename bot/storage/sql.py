@@ -237,6 +237,14 @@ class SQLStore:
     def _open_ticket(cls, conn: Connection, conversation_id: str) -> Ticket | None:
         return cls._one(conn, tickets.c.conversation_id == conversation_id, tickets.c.status.in_(OPEN_STATUSES))
 
+    def reopen_recent(self, conversation_id: str, solved_since: str) -> Ticket | None:
+        """Reopen the conversation's latest ticket if it was solved at or after ``solved_since``."""
+        with self._lock, self._engine.begin() as conn:
+            latest = self._one(conn, tickets.c.conversation_id == conversation_id)
+        if latest is None or latest.status != "solved" or latest.updated_at < solved_since:
+            return None
+        return self.set_status(latest.id, "open")
+
     def set_status(self, ticket_id: int, status: str, agent_id: int | None = None) -> Ticket | None:
         return self._change(ticket_id, "status", "status", status, agent_id)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sanic import Sanic
 
 from bot.hub import ConversationHub
 from bot.storage import Message, SQLiteStore
+from knowledge_base.articles import read_article
 from tests.bot.conftest import sign_in_as
 
 pytestmark = pytest.mark.unit
@@ -126,3 +129,59 @@ async def test_a_reply_on_a_solved_ticket_is_refused_and_empty_replies_are_400(
     )
     assert response.status == 409 and response.json["error"]["code"] == "ticket_not_open"
     assert store.transcript("conv-00001") == []
+
+
+async def test_a_handoff_soon_after_solving_reopens_the_ticket_with_its_agent_and_history(
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
+    body = {"conversation_id": "conv-00001", "reason": "visitor_request", "language": "tr"}
+    _, first = await app.asgi_client.post("/api/tickets/", json=body)
+    number = first.json["id"]
+    await app.asgi_client.post(f"/api/tickets/{number}/claim", headers=agent_headers)
+    await app.asgi_client.patch(f"/api/tickets/{number}", json={"status": "solved"}, headers=agent_headers)
+    _, again = await app.asgi_client.post("/api/tickets/", json={**body, "reason": "failed_attempts"})
+    assert again.status == 200 and again.json["id"] == number
+    assert again.json["reopened"] is True and again.json["status"] == "open"
+    assert again.json["assignee_id"] is not None  # the same agent has it again
+    statuses = [(e.old, e.new) for e in store.history(number) if e.kind == "status"]
+    assert statuses[-2:] == [("open", "solved"), ("solved", "open")]
+
+
+async def test_a_closed_ticket_or_one_solved_long_ago_is_not_reopened(
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
+    body = {"conversation_id": "conv-00001", "reason": "visitor_request"}
+    _, first = await app.asgi_client.post("/api/tickets/", json=body)
+    await app.asgi_client.patch(f"/api/tickets/{first.json['id']}", json={"status": "closed"}, headers=agent_headers)
+    _, second = await app.asgi_client.post("/api/tickets/", json=body)
+    assert second.status == 201 and second.json["id"] != first.json["id"] and second.json["reopened"] is False
+    store.set_status(second.json["id"], "solved")
+    assert store.reopen_recent("conv-00001", "9999-01-01T00:00:00.000Z") is None  # solved before the window
+    assert store.get_ticket(second.json["id"]).status == "solved"  # type: ignore[union-attr]
+
+
+async def test_a_solved_ticket_becomes_a_draft_article_an_editor_can_import(
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str], tmp_path: Path
+) -> None:
+    store.append("conv-00001", "visitor", "Buzdolabını eski evden yeni eve taşıyor musunuz?")
+    store.append("conv-00001", "visitor", "Geç", {"command": "/deny"})
+    ticket, _ = store.create_ticket("conv-00001", "low_confidence", language="tr")
+    _, early = await app.asgi_client.post(f"/api/tickets/{ticket.id}/article-draft", headers=agent_headers)
+    assert early.status == 409 and early.json["error"]["code"] == "not_solved"
+    store.set_status(ticket.id, "solved")
+    _, unanswered = await app.asgi_client.post(f"/api/tickets/{ticket.id}/article-draft", headers=agent_headers)
+    assert unanswered.status == 422
+    store.set_status(ticket.id, "open")
+    answer = "Hayır, taşıma hizmetimiz yok. Yeni adresinize yeni siparişleri gönderebiliriz."
+    await app.asgi_client.post(f"/api/tickets/{ticket.id}/messages", json={"text": answer}, headers=agent_headers)
+    await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "solved"}, headers=agent_headers)
+    _, response = await app.asgi_client.post(f"/api/tickets/{ticket.id}/article-draft", headers=agent_headers)
+    assert response.status == 201
+    path = Path(response.json["file"])
+    assert path.parent == tmp_path / "drafts"
+    article = read_article(path)  # the documented format, ready to import
+    assert article.title == "Buzdolabını eski evden yeni eve taşıyor musunuz?"
+    assert article.questions == (article.title,) and article.body == answer and article.language == "tr"
+    assert article.id == f"buzdolabini-eski-evden-yeni-eve-tasiyor-musunuz-{ticket.id}"
+    assert article.extra == {"source_ticket": ticket.id}
+    assert f"Draft article written: {path.name}" in [e.text for e in store.history(ticket.id)]

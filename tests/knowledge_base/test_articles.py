@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.articles import load_directory, parse_article, read_article
+from knowledge_base.articles import Article, load_directory, parse_article, read_article, render_article
 from knowledge_base.errors import ArticleFormatError
 from tests.conftest import ARTICLES, MALFORMED, SAMPLE_ARTICLES
 
@@ -85,3 +85,17 @@ def test_sample_help_center_is_valid_and_bilingual() -> None:
     for article in report.articles:
         assert article.questions, f"{article.id} has no example questions"
         assert (SAMPLE_ARTICLES / article.language / f"{article.id}.md").exists()
+
+
+def test_an_article_renders_to_a_file_that_parses_back_the_same() -> None:
+    article = Article(
+        id="hediye-paketi",
+        title="Hediye paketi: ücretli mi?",
+        language="tr",
+        body="Evet, 25 TL.\n\nPaket notunu siparişte yazabilirsiniz.",
+        questions=("hediye paketi yapıyor musunuz?", "Paket: ne kadar?"),
+        tags=("sipariş",),
+        extra={"source_ticket": 7},
+    )
+    again = parse_article(render_article(article))
+    assert again == article and again.extra == {"source_ticket": 7}
