@@ -19,6 +19,7 @@ from sanic import Request
 
 from bot.errors import ApiError
 from bot.storage import Agent, AgentStore
+from bot.storage.models import stored_time
 
 COOKIE = "supportbot_session"
 MIN_PASSWORD_CHARS = 10
@@ -58,10 +59,6 @@ def hash_password(password: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class LoginThrottle:
@@ -104,7 +101,7 @@ def sign_in(store: AgentStore, email: str, password: str, hours: float) -> tuple
     if _hasher.check_needs_rehash(stored):
         store.set_password_hash(agent.id, _hasher.hash(password))
     token = secrets.token_urlsafe(32)
-    store.create_session(agent.id, token_hash(token), stamp(datetime.now(UTC) + timedelta(hours=hours)))
+    store.create_session(agent.id, token_hash(token), stored_time(datetime.now(UTC) + timedelta(hours=hours)))
     return agent, token
 
 
@@ -121,7 +118,7 @@ def current_agent(request: Request) -> Agent | None:
     if not token:
         return None
     store: AgentStore = request.app.ctx.store
-    return store.session_agent(token_hash(token), stamp(datetime.now(UTC)))
+    return store.session_agent(token_hash(token), stored_time(datetime.now(UTC)))
 
 
 def require_agent(request: Request, role: str | None = None) -> Agent:

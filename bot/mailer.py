@@ -17,8 +17,8 @@ import ssl
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from bot.auth import stamp
 from bot.storage import Agent, Mail, MailOutbox, Ticket
+from bot.storage.models import stored_time
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +91,12 @@ class Mailer:
     async def send_due(self) -> int:
         """Try every e-mail that is due; returns how many the server took."""
         sent = 0
-        for mail in self.outbox.due_mail(stamp(datetime.now(UTC))):
+        for mail in self.outbox.due_mail(stored_time(datetime.now(UTC))):
             try:
                 await asyncio.to_thread(self._send_now, mail)
             except (OSError, smtplib.SMTPException) as exc:
                 delay = min(self.max_retry, self.first_retry * 2**mail.attempts)
-                retry_at = stamp(datetime.now(UTC) + timedelta(seconds=delay))
+                retry_at = stored_time(datetime.now(UTC) + timedelta(seconds=delay))
                 self.outbox.mail_failed(mail.id, f"{type(exc).__name__}: {exc}", retry_at)
                 log.warning("e-mail not sent, will retry", extra={"mail": mail.id, "error": type(exc).__name__})
                 continue

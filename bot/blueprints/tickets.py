@@ -16,7 +16,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from bot import priority
-from bot.auth import require_agent, stamp
+from bot.auth import require_agent
 from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.business_hours import BusinessCalendar
 from bot.drafts import draft_from_ticket, write_draft
@@ -25,6 +25,7 @@ from bot.hub import ConversationHub
 from bot.mailer import Mailer, compose
 from bot.sla import SlaPolicy, next_due
 from bot.storage import OPEN_STATUSES, STATUSES, Agent, ConversationStore, Message, Store, Ticket, TicketEvent
+from bot.storage.models import stored_time
 
 bp = Blueprint("tickets", url_prefix="/tickets")
 
@@ -110,7 +111,7 @@ def _reopen(request: Request, store: Store, conversation_id: str) -> Ticket | No
     if store.open_ticket_for(conversation_id) is not None:
         return None  # the open ticket is the one (create_ticket returns it)
     days = request.app.ctx.settings.reopen_days
-    return store.reopen_recent(conversation_id, stamp(datetime.now(UTC) - timedelta(days=days)))
+    return store.reopen_recent(conversation_id, stored_time(datetime.now(UTC) - timedelta(days=days)))
 
 
 @bp.get("/")

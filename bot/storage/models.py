@@ -17,9 +17,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 TIME = String(32)
 
 
+def stored_time(moment: datetime) -> str:
+    """A moment as stored: UTC, ISO 8601 with milliseconds and a Z (so text order is time order)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def now() -> str:
-    """The current UTC time as stored: ISO 8601 with milliseconds and a Z."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """The current time as stored."""
+    return stored_time(datetime.now(UTC))
 
 
 class Base(DeclarativeBase):
