@@ -27,13 +27,13 @@ _TEXT = {
     "tr": {
         "subject": "Destek talebiniz #{ticket}: yeni yanıt",
         "hello": "Merhaba{name},",
-        "footer": "Sitemizdeki sohbetten ya da bu e-postayı yanıtlayarak yazabilirsiniz.",
+        "footer": "Yanıtınızı sitemizdeki sohbet penceresinden yazabilirsiniz.",
         "team": "Destek ekibi",
     },
     "en": {
         "subject": "Your support request #{ticket}: a new reply",
         "hello": "Hello{name},",
-        "footer": "You can answer in the chat on our website or by replying to this e-mail.",
+        "footer": "You can answer in the chat window on our website.",
         "team": "Support team",
     },
 }
