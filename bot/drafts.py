@@ -17,10 +17,19 @@ from knowledge_base.articles import Article, render_article
 from knowledge_base.text import fold
 
 MIN_QUESTION_WORDS = 3
+# Asking for a person is no question for an article ("temsilciyle görüşmek istiyorum").
+_ASKS_FOR_A_PERSON = re.compile(
+    r"temsilci|canli destek|musteri hizmet|yetkili|insanla|gercek (bir )?kisi|"
+    r"\b(human|agent|person|someone|representative|operator)\b"
+)
 
 
 def visitor_question(ticket: Ticket, messages: list[Message]) -> str | None:
-    """The visitor's last real question before the handoff: typed (not a button), no address, a few words."""
+    """The visitor's last real question before the handoff.
+
+    Typed (not a button), with no e-mail address, of a few words, and not a
+    request for a person.
+    """
     typed = [
         m.text.strip()
         for m in messages
@@ -29,6 +38,7 @@ def visitor_question(ticket: Ticket, messages: list[Message]) -> str | None:
         and not m.payload.get("command")
         and "@" not in m.text
         and len(m.text.split()) >= MIN_QUESTION_WORDS
+        and not _ASKS_FOR_A_PERSON.search(fold(m.text))
     ]
     return typed[-1] if typed else None
 

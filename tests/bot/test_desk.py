@@ -164,6 +164,7 @@ async def test_a_solved_ticket_becomes_a_draft_article_an_editor_can_import(
     app: Sanic, store: SQLiteStore, agent_headers: dict[str, str], tmp_path: Path
 ) -> None:
     store.append("conv-00001", "visitor", "Buzdolabını eski evden yeni eve taşıyor musunuz?")
+    store.append("conv-00001", "visitor", "Temsilciyle görüşmek istiyorum lütfen")
     store.append("conv-00001", "visitor", "Geç", {"command": "/deny"})
     ticket, _ = store.create_ticket("conv-00001", "low_confidence", language="tr")
     _, early = await app.asgi_client.post(f"/api/tickets/{ticket.id}/article-draft", headers=agent_headers)
