@@ -31,6 +31,16 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _FOLLOW_UP = re.compile(
     r"^\s*(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b", re.IGNORECASE
 )
+# An explicit request for a person inside a longer message ("Kargom gelmedi, canlı destek istiyorum"),
+# which the intent classifier may take for a question: the visitor asked, so they get a person.
+# A question about the service ("canlı destek saatleri?") has no request verb and is searched.
+_ASKS_FOR_A_PERSON = re.compile(
+    r"(canl[ıi] destek\w*|temsilci\w*|yetkili\w*|insanla|ger[çc]ek bir ki[şs]i\w*)\s+(\w+\s+)?"
+    r"(istiyorum|isterim|laz[ıi]m|ba[ğg]la|aktar|g[öo]r[üu][şs]|konu[şs])"
+    r"|\b(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+)?(real\s+)?(human|person|agent|representative|someone)\b"
+    r"|\b(want|need)\s+(a|an|to talk to a)\s+(real\s+)?(human|person|agent|representative)\b",
+    re.IGNORECASE,
+)
 _NAME_PREFIX = re.compile(r"^\s*(benim adım|adım|ismim|my name is|my name's|name is|i am|i'm|call me)\s+", re.I)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
@@ -43,6 +53,10 @@ def message_language(tracker: Tracker) -> Optional[str]:
         return language
     slot = tracker.get_slot("language")
     return slot if slot in LANGUAGES else None
+
+
+def asks_for_a_person(text: str) -> bool:
+    return bool(_ASKS_FOR_A_PERSON.search(text))
 
 
 def searchable_text(text: str) -> str:
@@ -119,6 +133,9 @@ class ActionAnswerFromKnowledgeBase(Action):
         if not text:
             dispatcher.utter_message(response="utter_unreadable")
             return [SlotSet("kb_outcome", "unreadable")]
+        if asks_for_a_person(text):  # the rules start the handoff form, as for the request_human intent
+            dispatcher.utter_message(response="utter_handoff_requested")
+            return [SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "visitor_request")]
         language = message_language(tracker)
         try:
             query, result = await self.search(text, tracker.get_slot("last_question"), language)

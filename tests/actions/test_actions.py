@@ -128,6 +128,33 @@ async def test_no_confident_answer_says_so_and_starts_the_handoff() -> None:
     assert client.tickets == []  # the ticket waits for the form
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kargom 5 gündür gelmedi, acil! Canlı destek istiyorum",
+        "Siparişim yanlış geldi, bir temsilciyle görüşmek istiyorum",
+        "This is the third time I ask. I want to talk to a human.",
+        "I need a real person, not a bot",
+    ],
+)
+async def test_a_request_for_a_person_inside_a_question_hands_off_without_searching(text: str) -> None:
+    client = StubClient({"decision": "answer"})
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text))
+    assert dispatcher.messages[0]["response"] == "utter_handoff_requested"
+    assert slots(events) == {"kb_outcome": "handoff", "handoff_reason": "visitor_request"}
+    assert client.searches == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Canlı destek saatleri nedir?", "Temsilcileriniz hafta sonu çalışıyor mu?", "Is your live chat open on Sunday?"],
+)
+async def test_a_question_about_the_support_team_is_searched(text: str) -> None:
+    client = StubClient({"decision": "handoff", "options": [], "candidates": []})
+    await run(ActionAnswerFromKnowledgeBase(client), tracker(text))
+    assert client.searches == [text]
+
+
 async def test_candidates_tried_before_are_kept_for_the_agent() -> None:
     kept = [{"id": "a", "title": "A", "score": 0.5, "decision": "clarify"}]
     new = [{"id": "a", "title": "A", "score": 0.4, "decision": "handoff"}, {"id": "b", "title": "B", "score": 0.45}]

@@ -304,3 +304,20 @@ async def test_the_same_message_ten_times_fast_is_kept_and_answered_once(stack: 
     assert [b["payload"].get("type") for b in bot[2:]] == ["repeat"]
     assert_all_running(stack)
     await chat.close()
+
+
+@pytest.mark.parametrize(
+    ("message", "passing_on"),
+    [
+        ("Kargom 5 gündür gelmedi, acil! Canlı destek istiyorum", "aktarıyorum"),
+        ("My parcel is a week late. I want to talk to a human.", "pass you to"),
+    ],
+)
+async def test_a_request_for_a_person_inside_a_complaint_gets_the_handoff_form(
+    stack: Stack, message: str, passing_on: str
+) -> None:
+    chat = await Chat.open(stack)
+    intro, ask_name = (await chat.say(message, replies=2))[-2:]
+    assert passing_on in intro["text"], intro
+    assert ask_name["text"] != intro["text"]
+    await chat.close()
