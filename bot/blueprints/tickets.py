@@ -75,22 +75,18 @@ async def create_ticket(request: Request) -> HTTPResponse:
     name = optional_str(body, "visitor_name")
     messages = store.transcript(conversation_id)
     found = priority.signals(m.text for m in messages if m.sender == "visitor")
+    fields: dict[str, Any] = {
+        "reason": required_str(body, "reason", max_len=200),
+        "language": optional_str(body, "language", ("tr", "en")),
+        "candidates": _candidates(body),
+        "idempotency_key": optional_str(body, "idempotency_key"),
+        "priority": priority.raised(optional_str(body, "priority", priority.PRIORITIES) or "normal", found),
+        "visitor_name": name[:MAX_NAME_CHARS] if name else None,
+        "visitor_email": email,
+        "priority_signals": {kind: cues for kind, cues in found.items() if cues},
+    }  # all checked before anything changes
     reopened = _reopen(request, store, conversation_id)
-    ticket, created = (
-        (reopened, False)
-        if reopened
-        else store.create_ticket(
-            conversation_id=conversation_id,
-            reason=required_str(body, "reason", max_len=200),
-            language=optional_str(body, "language", ("tr", "en")),
-            candidates=_candidates(body),
-            idempotency_key=optional_str(body, "idempotency_key"),
-            priority=priority.raised(optional_str(body, "priority", priority.PRIORITIES) or "normal", found),
-            visitor_name=name[:MAX_NAME_CHARS] if name else None,
-            visitor_email=email,
-            priority_signals={kind: cues for kind, cues in found.items() if cues},
-        )
-    )
+    ticket, created = (reopened, False) if reopened else store.create_ticket(conversation_id, **fields)
     view = ticket_view(ticket, store, transcript=False, messages=messages)
     view["created"] = created
     view["reopened"] = reopened is not None

@@ -186,3 +186,11 @@ async def test_a_solved_ticket_becomes_a_draft_article_an_editor_can_import(
     assert article.id == f"buzdolabini-eski-evden-yeni-eve-tasiyor-musunuz-{ticket.id}"
     assert article.extra == {"source_ticket": ticket.id}
     assert f"Draft article written: {path.name}" in [e.text for e in store.history(ticket.id)]
+
+
+async def test_a_malformed_handoff_reopens_nothing(app: Sanic, store: SQLiteStore) -> None:
+    ticket, _ = store.create_ticket("conv-00001", "visitor_request")
+    store.set_status(ticket.id, "solved")
+    _, response = await app.asgi_client.post("/api/tickets/", json={"conversation_id": "conv-00001", "reason": ""})
+    assert response.status == 400
+    assert store.get_ticket(ticket.id).status == "solved"  # type: ignore[union-attr]
