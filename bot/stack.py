@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from bot.settings import PREFIX, PROJECT_ROOT, SETTINGS, Settings, load_settings
+from bot.storage import SQLiteStore
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin"
 
@@ -170,6 +171,14 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def has_agents(settings: Settings) -> bool:
+    store = SQLiteStore(settings.database_path)
+    try:
+        return store.count_agents() > 0
+    finally:
+        store.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the action server, Rasa and the bot service.")
     parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "supportbot.tar.gz")
@@ -185,7 +194,10 @@ def main() -> int:
     try:
         stack.start()
         print(f"ready in {time.monotonic() - started:.0f}s", flush=True)
-        print(f"\n  Chat page:  {stack.url}/\n  Agent page: {stack.url}/agent\n\nCtrl-C stops everything.", flush=True)
+        print(f"\n  Chat page:  {stack.url}/\n  Agent page: {stack.url}/agent\n", flush=True)
+        if not has_agents(settings):
+            print('  No agent can sign in yet: make admin EMAIL=you@example.com NAME="Your Name"\n', flush=True)
+        print("Ctrl-C stops everything.", flush=True)
         while all(s.running() for s in stack.services.values()):
             time.sleep(1)
         crashed = [s for s in stack.services.values() if not s.running()]
