@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
@@ -30,7 +32,8 @@ async def add_agent(request: Request) -> HTTPResponse:
     role = optional_str(body, "role", ROLES) or "agent"
     password = required_str(body, "password", max_len=1024)
     try:
-        agent = request.app.ctx.store.create_agent(email, name, role, hash_password(password))
+        password_hash = await asyncio.to_thread(hash_password, password)  # off the event loop, like sign-in
+        agent = request.app.ctx.store.create_agent(email, name, role, password_hash)
     except DuplicateAgent as exc:
         raise ApiError(str(exc), status_code=409, code="duplicate_agent") from exc
     return json({"agent": agent.to_dict()}, status=201)

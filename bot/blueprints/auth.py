@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
@@ -32,7 +34,10 @@ async def login(request: Request) -> HTTPResponse:
     keys = (f"email:{email}", f"ip:{request.remote_addr or request.ip}")
     throttle.check(*keys)
     try:
-        agent, token = sign_in(request.app.ctx.store, email, password, request.app.ctx.settings.session_hours)
+        # argon2 takes tens of milliseconds of CPU on purpose: keep it off the event loop
+        agent, token = await asyncio.to_thread(
+            sign_in, request.app.ctx.store, email, password, request.app.ctx.settings.session_hours
+        )
     except Unauthorized:
         throttle.failed(*keys)
         raise
