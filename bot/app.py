@@ -7,6 +7,7 @@ from typing import Any
 from sanic import Sanic
 
 from bot.auth import LoginThrottle
+from bot.background import run_in_background
 from bot.blueprints import api, pages
 from bot.errors import register_error_handlers
 from bot.hub import ConversationHub
@@ -56,8 +57,9 @@ def create_app(
         _start_webhooks(app, WebhookSender(store, settings.webhook_url, settings.webhook_secret))
     app.ctx.mailer = None
     if settings.smtp_host:
-        _start_mailer(app, Mailer(store, settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                                  settings.smtp_username, settings.smtp_password, settings.smtp_security))  # fmt: skip
+        app.ctx.mailer = Mailer(store, settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                settings.smtp_username, settings.smtp_password, settings.smtp_security)  # fmt: skip
+        run_in_background(app, "mailer", app.ctx.mailer.run)
 
     @app.before_server_stop
     async def finish_messages(app: Sanic) -> None:
@@ -77,24 +79,5 @@ def _start_webhooks(app: Sanic, sender: WebhookSender) -> None:
         if event["type"] == "ticket":
             sender.poke()
 
-    @app.after_server_start
-    async def start_sender(app: Sanic) -> None:
-        app.ctx.hub.watch(poke)
-        app.add_task(sender.run(), name="webhooks")
-
-    @app.before_server_stop
-    async def stop_sender(app: Sanic) -> None:
-        await app.cancel_task("webhooks", raise_exception=False)
-
-
-def _start_mailer(app: Sanic, mailer: Mailer) -> None:
-    """Send the e-mail outbox in the background."""
-    app.ctx.mailer = mailer
-
-    @app.after_server_start
-    async def start_mailer(app: Sanic) -> None:
-        app.add_task(mailer.run(), name="mailer")
-
-    @app.before_server_stop
-    async def stop_mailer(app: Sanic) -> None:
-        await app.cancel_task("mailer", raise_exception=False)
+    app.ctx.hub.watch(poke)
+    run_in_background(app, "webhooks", sender.run)

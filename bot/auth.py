@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import deque
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -66,21 +66,23 @@ class LoginThrottle:
 
     def __init__(self, limit: int = 5, window: float = 300.0) -> None:
         self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[float]] = {}  # only keys with failures in the window
 
-    def _recent(self, key: str) -> deque[float]:
-        failures = self._failures[key]
+    def _recent(self, key: str) -> int:
+        failures = self._failures.get(key)
         while failures and failures[0] < time.monotonic() - self.window:
             failures.popleft()
-        return failures
+        if failures is not None and not failures:
+            del self._failures[key]
+        return len(failures or ())
 
     def check(self, *keys: str) -> None:
-        if any(len(self._recent(k)) >= self.limit for k in keys):
+        if any(self._recent(k) >= self.limit for k in keys):
             raise TooManyAttempts(f"too many failed sign-ins; try again in {int(self.window // 60)} minutes")
 
     def failed(self, *keys: str) -> None:
         for key in keys:
-            self._recent(key).append(time.monotonic())
+            self._failures.setdefault(key, deque()).append(time.monotonic())
 
     def succeeded(self, *keys: str) -> None:
         for key in keys:
@@ -128,5 +130,4 @@ def require_agent(request: Request, role: str | None = None) -> Agent:
         raise Unauthorized("sign in as an agent first")
     if role is not None and agent.role != role:
         raise Forbidden(f"this needs the {role} role")
-    request.ctx.agent = agent
     return agent

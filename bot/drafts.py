@@ -61,11 +61,15 @@ def draft_from_ticket(ticket: Ticket, messages: list[Message]) -> Article:
     )
 
 
-def write_draft(folder: Path, article: Article) -> Path:
-    """Write the draft atomically (a temporary file, then a rename); an older draft of it is replaced."""
+def write_draft(folder: Path, article: Article) -> tuple[Path, str]:
+    """Write the draft atomically (a temporary file, then a rename); returns its path and its text.
+
+    An older draft of the same article is replaced.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{article.id}.md"
     tmp = folder / f".{article.id}.md.tmp"
-    tmp.write_text(render_article(article), encoding="utf-8")
+    text = render_article(article)
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-    return path
+    return path, text

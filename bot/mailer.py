@@ -10,13 +10,13 @@ later with back-off, so nothing is lost while the server is down.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import smtplib
 import ssl
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+from bot.background import Wakeable
 from bot.storage import Agent, Mail, MailOutbox, Ticket
 from bot.storage.models import stored_time
 
@@ -49,7 +49,7 @@ def compose(ticket: Ticket, agent: Agent, text: str) -> tuple[str, str]:
     return words["subject"].format(ticket=ticket.id), body + "\n"
 
 
-class Mailer:
+class Mailer(Wakeable):
     """Sends the outbox through one SMTP server, in the background."""
 
     def __init__(
@@ -65,16 +65,13 @@ class Mailer:
         max_retry: float = 3600.0,
         idle: float = 5.0,
     ) -> None:
+        super().__init__()
         if security not in SECURITY:
             raise ValueError(f"SMTP security must be one of {', '.join(SECURITY)}, got {security!r}")
         self.outbox = outbox
         self.host, self.port, self.sender = host, port, sender
         self.username, self.password, self.security = username, password, security
         self.first_retry, self.max_retry, self.idle = first_retry, max_retry, idle
-        self._wake = asyncio.Event()
-
-    def poke(self) -> None:
-        self._wake.set()
 
     def _send_now(self, mail: Mail) -> None:
         message = EmailMessage()
@@ -107,6 +104,4 @@ class Mailer:
     async def run(self) -> None:
         while True:
             await self.send_due()
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.idle)
+            await self.rest()

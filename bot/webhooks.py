@@ -22,7 +22,6 @@ sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with SUPPORTBOT_WEBHOOK_SECRET>`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -32,6 +31,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from bot.background import Wakeable
 from bot.storage import EventLog, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ CURSOR = "webhook_cursor"
 TIMEOUT = 10.0
 
 
-class Tickets(Protocol):
+class WebhookStore(EventLog, Protocol):
     def get_ticket(self, ticket_id: int) -> Ticket | None: ...
 
 
@@ -73,31 +73,27 @@ def delivery(event: TicketEvent, ticket: Ticket | None) -> dict[str, Any]:
     }
 
 
-class WebhookSender:
+class WebhookSender(Wakeable):
     """Delivers the event log to one URL, in order, until it is stopped."""
 
     def __init__(
         self,
-        store: Any,
+        store: WebhookStore,
         url: str,
         secret: str,
         first_retry: float = 1.0,
         max_retry: float = 300.0,
         idle: float = 1.0,
     ) -> None:
-        self.store: EventLog = store
-        self.tickets: Tickets = store
+        super().__init__()
+        self.store = store
         self.url, self.secret = url, secret
         self.first_retry, self.max_retry, self.idle = first_retry, max_retry, idle
-        self._wake = asyncio.Event()
         self.failures = 0  # in a row, for the current event
-        self.cursor()  # a new webhook starts from now, not from the whole past
-
-    def poke(self) -> None:
-        """Something changed: look for new events now rather than at the next idle tick."""
-        self._wake.set()
+        self._cursor = self.cursor()  # a new webhook starts from now, not from the whole past
 
     def cursor(self) -> int:
+        """The last event the receiver accepted, as saved in the database."""
         saved = self.store.get_state(CURSOR)
         if saved is None:  # first run with this database: start from now, not from the whole past
             current = self.store.last_event_id()
@@ -106,7 +102,7 @@ class WebhookSender:
         return int(saved)
 
     async def send(self, client: httpx.AsyncClient, event: TicketEvent) -> bool:
-        body = json.dumps(delivery(event, self.tickets.get_ticket(event.ticket_id)), ensure_ascii=False).encode()
+        body = json.dumps(delivery(event, self.store.get_ticket(event.ticket_id)), ensure_ascii=False).encode()
         stamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
@@ -128,14 +124,13 @@ class WebhookSender:
     async def run(self) -> None:
         async with httpx.AsyncClient() as client:
             while True:
-                pending = self.store.events_after(self.cursor(), limit=100)
+                pending = self.store.events_after(self._cursor, limit=100)
                 for event in pending:
                     while not await self.send(client, event):
                         self.failures += 1
                         await asyncio.sleep(min(self.max_retry, self.first_retry * 2 ** (self.failures - 1)))
                     self.failures = 0
                     self.store.set_state(CURSOR, str(event.id))
+                    self._cursor = event.id
                 if not pending:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.idle)
+                    await self.rest()

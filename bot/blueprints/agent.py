@@ -9,7 +9,6 @@ with the agent's cookie.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +49,6 @@ async def agent_socket(request: Request, ws: Any) -> None:
     hub.watch(forward)
     try:
         async for _ in ws:  # the console only listens; what it sends is ignored
-            await asyncio.sleep(0)
+            pass
     finally:
         hub.unwatch(forward)

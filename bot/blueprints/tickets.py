@@ -117,17 +117,16 @@ async def list_tickets(request: Request) -> HTTPResponse:
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise ApiError(f"status must be one of {', '.join(STATUSES)}, got {status!r}", code="invalid_field")
-    store: Store = request.app.ctx.store
-    found = store.list_tickets(status, limit=500)
     assignee = request.args.get("assignee")
-    if assignee == "me":
-        found = [t for t in found if t.assignee_id == agent.id]
-    elif assignee == "none":
-        found = [t for t in found if t.assignee_id is None]
-    elif assignee is not None:
-        if not assignee.isdigit():
-            raise ApiError(f"assignee must be me, none or an agent id, got {assignee!r}", code="invalid_field")
-        found = [t for t in found if t.assignee_id == int(assignee)]
+    if assignee not in (None, "me", "none") and not assignee.isdigit():
+        raise ApiError(f"assignee must be me, none or an agent id, got {assignee!r}", code="invalid_field")
+    store: Store = request.app.ctx.store
+    found = store.list_tickets(
+        status,
+        limit=500,
+        assignee_id=agent.id if assignee == "me" else int(assignee) if assignee not in (None, "none") else None,
+        unassigned=assignee == "none",
+    )
     policy: SlaPolicy = request.app.ctx.sla
     views = [ticket_view(t, store, transcript=False, sla=(policy, store.history(t.id))) for t in found]
     return json({"tickets": sorted(views, key=queue_order)})
@@ -200,10 +199,16 @@ async def claim(request: Request, ticket_id: int) -> HTTPResponse:
     agent = require_agent(request)
     store: Store = request.app.ctx.store
     before = _ticket_or_404(store, ticket_id)
-    after = store.assign(ticket_id, agent.id, agent.id) or before
-    if after.status == "new":
-        after = store.set_status(ticket_id, "open", agent.id) or after
-    return await _changed(request, before, after)
+    return await _changed(request, before, _take(store, before, agent, reassign=True))
+
+
+def _take(store: Store, ticket: Ticket, agent: Agent, reassign: bool) -> Ticket:
+    """The agent takes the ticket (``reassign``: even from a colleague); a new ticket becomes open."""
+    if reassign or ticket.assignee_id is None:
+        ticket = store.assign(ticket.id, agent.id, agent.id) or ticket
+    if ticket.status == "new":
+        ticket = store.set_status(ticket.id, "open", agent.id) or ticket
+    return ticket
 
 
 @bp.post("/<ticket_id:int>/notes")
@@ -243,11 +248,7 @@ async def reply(request: Request, ticket_id: int) -> HTTPResponse:
     if delivery == "email" and before.visitor_email and mailer is not None:
         store.queue_mail(before.id, before.visitor_email, *compose(before, agent, text))
         mailer.poke()
-    after = before
-    if before.assignee_id is None:
-        after = store.assign(ticket_id, agent.id, agent.id) or after
-    if after.status == "new":
-        after = store.set_status(ticket_id, "open", agent.id) or after
+    after = _take(store, before, agent, reassign=False)  # the first to reply takes an unassigned ticket
     await hub.ticket_changed(after)
     return json({"message": message.to_dict(), "ticket": after.to_dict()}, status=201)
 
@@ -258,12 +259,10 @@ async def article_draft(request: Request, ticket_id: int) -> HTTPResponse:
     agent = require_agent(request)
     store: Store = request.app.ctx.store
     ticket = _ticket_or_404(store, ticket_id)
-    if ticket.status not in ("solved", "closed"):
+    if ticket.status in OPEN_STATUSES:
         raise ApiError(f"ticket #{ticket_id} is {ticket.status}: solve it first", status_code=409, code="not_solved")
     article = draft_from_ticket(ticket, store.transcript(ticket.conversation_id))
-    path = write_draft(request.app.ctx.settings.data_dir / "drafts", article)
+    path, markdown = write_draft(request.app.ctx.settings.data_dir / "drafts", article)
     store.add_note(ticket.id, agent.id, f"Draft article written: {path.name}")
     await request.app.ctx.hub.ticket_changed(ticket)
-    return json(
-        {"article": article.to_dict(), "file": str(path), "markdown": path.read_text(encoding="utf-8")}, status=201
-    )
+    return json({"article": article.to_dict(), "file": str(path), "markdown": markdown}, status=201)

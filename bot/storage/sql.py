@@ -317,10 +317,16 @@ class SQLStore:
         with self._engine.connect() as conn:
             return self._one(conn, tickets.c.id == ticket_id)
 
-    def list_tickets(self, status: str | None = None, limit: int = 100) -> list[Ticket]:
+    def list_tickets(
+        self, status: str | None = None, limit: int = 100, assignee_id: int | None = None, unassigned: bool = False
+    ) -> list[Ticket]:
         query = select(tickets)
         if status:
             query = query.where(tickets.c.status == status)
+        if unassigned:
+            query = query.where(tickets.c.assignee_id.is_(None))
+        elif assignee_id is not None:
+            query = query.where(tickets.c.assignee_id == assignee_id)
         with self._engine.connect() as conn:
             return [_ticket(r) for r in conn.execute(query.order_by(tickets.c.id.desc()).limit(limit)).mappings()]
 

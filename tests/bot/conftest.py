@@ -10,9 +10,10 @@ from sanic import Sanic
 
 from bot.app import create_app
 from bot.auth import hash_password, sign_in
+from bot.hub import ConversationHub
 from bot.rasa_client import BotReply, RasaUnavailable
 from bot.settings import load_settings
-from bot.storage import SQLiteStore
+from bot.storage import Message, SQLiteStore
 from knowledge_base.kb import KnowledgeBase
 
 
@@ -46,6 +47,17 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 PASSWORD = "correct horse battery"
 
 
+def open_chat(hub: ConversationHub, conversation_id: str) -> list[Message]:
+    """Stand in for a visitor's open widget: the lines the hub delivers to it, as they come."""
+    seen: list[Message] = []
+
+    async def socket(message: Message) -> None:
+        seen.append(message)
+
+    hub.subscribe(conversation_id, socket)
+    return seen
+
+
 def sign_in_as(store: SQLiteStore, email: str, role: str = "agent", name: str = "Ayşe") -> dict[str, str]:
     """Create an agent and open a session for them; the headers a script would send."""
     store.create_agent(email, name, role, hash_password(PASSWORD))
@@ -69,4 +81,4 @@ def app(tmp_path: Path, kb: KnowledgeBase, store: SQLiteStore, assistant: FakeAs
     return create_app(settings, kb, store, assistant, name=f"test_{uuid.uuid4().hex[:10]}")
 
 
-__all__ = ["PASSWORD", "FakeAssistant", "RasaUnavailable", "sign_in_as"]
+__all__ = ["PASSWORD", "FakeAssistant", "RasaUnavailable", "open_chat", "sign_in_as"]

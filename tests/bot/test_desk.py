@@ -8,9 +8,9 @@ import pytest
 from sanic import Sanic
 
 from bot.hub import ConversationHub
-from bot.storage import Message, SQLiteStore
+from bot.storage import SQLiteStore
 from knowledge_base.articles import read_article
-from tests.bot.conftest import sign_in_as
+from tests.bot.conftest import open_chat, sign_in_as
 
 pytestmark = pytest.mark.unit
 
@@ -88,16 +88,12 @@ async def test_an_agent_reply_reaches_the_visitors_open_chat_and_the_bot_stays_s
     app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
 ) -> None:
     hub: ConversationHub = app.ctx.hub
-    seen: list[Message] = []
+    seen = open_chat(hub, "conv-00001")
     consoles: list[dict[str, object]] = []
-
-    async def visitor_socket(message: Message) -> None:
-        seen.append(message)
 
     async def console(event: dict[str, object]) -> None:
         consoles.append(event)
 
-    hub.subscribe("conv-00001", visitor_socket)
     hub.watch(console)
     ticket, _ = store.create_ticket("conv-00001", "visitor_request", language="tr")
     _, response = await app.asgi_client.post(

@@ -18,9 +18,9 @@ from bot.app import create_app
 from bot.hub import ConversationHub
 from bot.mailer import Mailer
 from bot.settings import load_settings
-from bot.storage import Message, SQLiteStore
+from bot.storage import SQLiteStore
 from knowledge_base.kb import KnowledgeBase
-from tests.bot.conftest import FakeAssistant
+from tests.bot.conftest import FakeAssistant, open_chat
 
 pytestmark = pytest.mark.unit
 
@@ -113,12 +113,7 @@ async def test_a_visitor_with_the_chat_open_gets_the_reply_there_and_no_mail(
     mail_app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
 ) -> None:
     hub: ConversationHub = mail_app.ctx.hub
-    seen: list[Message] = []
-
-    async def socket_(message: Message) -> None:
-        seen.append(message)
-
-    hub.subscribe("conv-00001", socket_)
+    seen = open_chat(hub, "conv-00001")
     ticket, _ = store.create_ticket("conv-00001", "visitor_request", visitor_email="kim@example.com")
     _, response = await mail_app.asgi_client.post(
         f"/api/tickets/{ticket.id}/messages", json={"text": "Hi!"}, headers=agent_headers
