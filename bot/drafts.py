@@ -24,32 +24,41 @@ _ASKS_FOR_A_PERSON = re.compile(
 )
 
 
+def _without_requests_for_a_person(text: str) -> str:
+    """The text without its sentences or clauses that ask for a person ("..., temsilciyle görüşmek istiyorum")."""
+    parts = re.split(r"(?<=[.!?,;])\s+", text.strip())
+    return " ".join(p for p in parts if not _ASKS_FOR_A_PERSON.search(fold(p))).strip()
+
+
 def visitor_question(ticket: Ticket, messages: list[Message]) -> str | None:
     """The visitor's last real question before the handoff.
 
-    Typed (not a button), with no e-mail address, of a few words, and not a
-    request for a person.
+    Typed (not a button), with no e-mail address, and of a few words once the
+    clauses asking for a person are left out.
     """
     typed = [
-        m.text.strip()
+        _without_requests_for_a_person(m.text)
         for m in messages
         if m.sender == "visitor"
         and m.created_at <= ticket.created_at
         and not m.payload.get("command")
         and "@" not in m.text
-        and len(m.text.split()) >= MIN_QUESTION_WORDS
-        and not _ASKS_FOR_A_PERSON.search(fold(m.text))
     ]
-    return typed[-1] if typed else None
+    questions = [t for t in typed if len(t.split()) >= MIN_QUESTION_WORDS]
+    return questions[-1] if questions else None
 
 
 def draft_from_ticket(ticket: Ticket, messages: list[Message]) -> Article:
     question = visitor_question(ticket, messages)
     if question is None:
-        raise ApiError(f"ticket #{ticket.id} has no typed visitor question to draft from", status_code=422)
+        raise ApiError(
+            f"ticket #{ticket.id} has no typed visitor question to draft from", status_code=422, code="nothing_to_draft"
+        )
     answers = [m.text.strip() for m in messages if m.sender == "agent" and m.payload.get("ticket") == ticket.id]
     if not answers:
-        raise ApiError(f"ticket #{ticket.id} has no agent answer to draft from", status_code=422)
+        raise ApiError(
+            f"ticket #{ticket.id} has no agent answer to draft from", status_code=422, code="nothing_to_draft"
+        )
     slug = re.sub(r"[^a-z0-9]+", "-", fold(question)).strip("-")[:60].strip("-") or "ticket"
     return Article(
         id=f"{slug}-{ticket.id}",

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sanic import Sanic
 
+from bot.drafts import visitor_question
 from bot.hub import ConversationHub
-from bot.storage import SQLiteStore
+from bot.storage import Message, SQLiteStore, Ticket
 from knowledge_base.articles import read_article
 from tests.bot.conftest import open_chat, sign_in_as
 
@@ -190,3 +191,19 @@ async def test_a_malformed_handoff_reopens_nothing(app: Sanic, store: SQLiteStor
     _, response = await app.asgi_client.post("/api/tickets/", json={"conversation_id": "conv-00001", "reason": ""})
     assert response.status == 400
     assert store.get_ticket(ticket.id).status == "solved"  # type: ignore[union-attr]
+
+
+def test_the_question_of_a_draft_leaves_out_the_request_for_a_person() -> None:
+    ticket = Ticket(1, "conv-1", "solved", "visitor_request", "tr", "high", [], "2026-12-01T10:00:00.000Z", "")
+    said = [
+        Message(
+            1,
+            "conv-1",
+            "visitor",
+            "Siparişim yanlış geldi, rezalet! Temsilciyle görüşmek istiyorum",
+            "2026-12-01T09:59:00.000Z",
+        ),
+        Message(2, "conv-1", "visitor", "Elif", "2026-12-01T09:59:30.000Z"),
+        Message(3, "conv-1", "visitor", "elif@ornek.com", "2026-12-01T09:59:40.000Z"),
+    ]
+    assert visitor_question(ticket, said) == "Siparişim yanlış geldi, rezalet!"
