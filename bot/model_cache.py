@@ -1,6 +1,8 @@
 """Train the Rasa model only when its data changed.
 
-The fingerprint covers config.yml, domain.yml and every file under data/.
+The fingerprint covers config.yml, domain.yml, every file under data/ and the
+Python sources of the custom NLU components in nlu/ (they compute features the
+model is trained on).
 Trained models are kept in a cache outside the checkout
 (``$XDG_CACHE_HOME/supportbot/models``), so a fresh clone with unchanged
 training data reuses the model instead of training again.
@@ -23,6 +25,7 @@ MODEL_NAME = "supportbot.tar.gz"
 def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
     files = [root / "config.yml", root / "domain.yml"]
     files += sorted(p for p in (root / "data").rglob("*") if p.is_file())
+    files += sorted((root / "nlu").glob("*.py"))
     return files
 
 
