@@ -16,7 +16,7 @@ intent) and before ``FallbackClassifier``::
     - name: DIETClassifier
       ranking_length: 0
     - name: nlu.classifier.BlendedIntentClassifier
-      diet_power: 0.1     # 0: the linear model alone; without DIET in the pipeline, the same
+      diet_power: 0.3     # 0: the linear model alone; without DIET in the pipeline, the same
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"diet_power": 0.1, "C": 10.0, "max_iter": 2000, "ranking_length": 10}
+        return {"diet_power": 0.3, "C": 10.0, "max_iter": 2000, "ranking_length": 10}
 
     def __init__(
         self,
@@ -69,7 +69,7 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        if not 0.0 <= float(config.get("diet_power", 0.1)) <= 1.0:
+        if not 0.0 <= float(config.get("diet_power", 0.3)) <= 1.0:
             raise InvalidConfigException("BlendedIntentClassifier: diet_power must be between 0 and 1")
 
     @classmethod
