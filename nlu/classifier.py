@@ -40,12 +40,14 @@ from sklearn.linear_model import LogisticRegression
 from knowledge_base.text import fold
 from nlu.featurizer import SentenceEmbeddingFeaturizer
 
-MODEL_FILE = "blended_intent_classifier.pkl"
+MODEL_FILE = "blended_intent_classifier.skops"
+# DIET's confidence is raised to this power before it multiplies the linear model's probability.
+DIET_POWER = 0.3
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class BlendedIntentClassifier(IntentClassifier, GraphComponent):
-    """Logistic regression on text and sentence embedding, averaged with DIET's intent ranking."""
+    """Logistic regression on text and sentence embedding, combined with DIET's intent ranking."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -53,7 +55,7 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"diet_power": 0.3, "C": 10.0, "max_iter": 2000, "ranking_length": 10}
+        return {"diet_power": DIET_POWER, "C": 10.0, "max_iter": 2000, "ranking_length": 10}
 
     def __init__(
         self,
@@ -69,7 +71,7 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        if not 0.0 <= float(config.get("diet_power", 0.3)) <= 1.0:
+        if not 0.0 <= float(config.get("diet_power", DIET_POWER)) <= 1.0:
             raise InvalidConfigException("BlendedIntentClassifier: diet_power must be between 0 and 1")
 
     @classmethod
@@ -92,11 +94,10 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
             analyzer="word", ngram_range=(1, 2), preprocessor=fold, token_pattern=r"\S+", sublinear_tf=True
         )
         texts = [m.get(TEXT) for m in examples]
-        features = hstack(
-            [chars.fit_transform(texts), words.fit_transform(texts), csr_matrix(_sentence_vectors(examples))]
-        ).tocsr()
+        chars.fit(texts)
+        words.fit(texts)
         model = LogisticRegression(C=float(self._config["C"]), max_iter=int(self._config["max_iter"]))
-        model.fit(features, [m.get(INTENT) for m in examples])
+        model.fit(_features(chars, words, examples), [m.get(INTENT) for m in examples])
         self._state = {"chars": chars, "words": words, "model": model}
         self._persist()
         return self._resource
@@ -133,11 +134,7 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
         if self._state is None or not todo:
             return messages
         state = self._state
-        texts = [m.get(TEXT) for m in todo]
-        features = hstack(
-            [state["chars"].transform(texts), state["words"].transform(texts), csr_matrix(_sentence_vectors(todo))]
-        ).tocsr()
-        own = state["model"].predict_proba(features)
+        own = state["model"].predict_proba(_features(state["chars"], state["words"], todo))
         names = [str(c) for c in state["model"].classes_]
         power = float(self._config["diet_power"])
         for message, probabilities in zip(todo, own, strict=True):
@@ -165,6 +162,12 @@ def combine(own: dict[str, float], diet: dict[str, float], power: float) -> dict
     raw = {name: p * max(float(diet.get(name, 0.0)), floor) ** power for name, p in own.items()}
     total = sum(raw.values())
     return {name: value / total for name, value in raw.items()}
+
+
+def _features(chars: TfidfVectorizer, words: TfidfVectorizer, messages: list[Message]) -> csr_matrix:
+    """One row per message: its character n-grams, its words and its sentence embedding."""
+    texts = [m.get(TEXT) for m in messages]
+    return hstack([chars.transform(texts), words.transform(texts), csr_matrix(_sentence_vectors(messages))]).tocsr()
 
 
 def _sentence_vectors(messages: list[Message]) -> np.ndarray:
