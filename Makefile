@@ -94,7 +94,7 @@ format: setup ## apply ruff's formatting and safe fixes
 	@$(VENV)/bin/ruff format bot knowledge_base actions nlu benchmarks tests
 
 .PHONY: typecheck
-typecheck: setup ## mypy over bot/, knowledge_base/ and benchmarks/
+typecheck: setup ## mypy over bot/, knowledge_base/, nlu/ and benchmarks/
 	@$(VENV)/bin/mypy
 
 .PHONY: validate

@@ -17,6 +17,10 @@ intent) and before ``FallbackClassifier``::
       ranking_length: 0
     - name: nlu.classifier.BlendedIntentClassifier
       diet_power: 0.3     # 0: the linear model alone; without DIET in the pipeline, the same
+
+The text is folded with ``knowledge_base.text.fold``, the knowledge base's own
+normalisation (standard library only). Rasa imports it from the project folder,
+which its command line puts on ``sys.path`` as it does for ``nlu`` itself.
 """
 
 from __future__ import annotations
