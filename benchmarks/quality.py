@@ -238,7 +238,9 @@ def best_threshold_in_hindsight(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--only", help="run one dataset: banking77, clinc150, xsid-tr, xsid-en, helpcenter")
+    parser.add_argument(
+        "--only", choices=("banking77", "clinc150", "xsid-tr", "xsid-en", "helpcenter"), help="run one dataset"
+    )
     parser.add_argument("--base-only", action="store_true", help="skip fine-tuning (kb train)")
     parser.add_argument("--epochs", type=int, default=TrainingOptions.epochs, help="training epochs (kb train default)")
     args = parser.parse_args()

@@ -86,3 +86,15 @@ def test_best_threshold_in_hindsight_keeps_within_both_limits() -> None:
     assert best_threshold_in_hindsight(right + wrong + uncovered, max_wrong=0.0) == (0.71, 19 / 41)
     # when even the highest cut answers too many uncovered questions, there is none
     assert best_threshold_in_hindsight([Outcome("a", "a", 0.9, "answer"), Outcome(None, "a", 0.95, "answer")]) is None
+
+
+def test_an_unknown_dataset_name_is_an_error_not_an_empty_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks.quality import main
+
+    monkeypatch.setattr("sys.argv", ["quality", "--only", "xsid"])
+    with pytest.raises(SystemExit) as raised:
+        main()
+    assert raised.value.code == 2
+    assert "invalid choice: 'xsid'" in capsys.readouterr().err
