@@ -1,10 +1,10 @@
 """A Rasa dense featurizer that adds sentence-transformer embeddings to every message.
 
 Rasa's sparse features (words and character n-grams) only know the few hundred
-examples in ``data/``. The embedding of a whole message knows that "cheers,
-that sorted it" and "thank you" mean alike though they share no word: with it,
-5-fold cross-validation of the English intents rose from about 0.90 to above
-0.95 (README, "NLU quality").
+examples in ``data/``. The embedding of a whole message knows that "see you
+around" and "goodbye" mean alike though they share no word: with it, 5-fold
+cross-validation of the English intents rose from 0.905 to 0.935 with DIET
+alone (README, "NLU quality").
 
 Use it after a tokenizer in ``config.yml``::
 
