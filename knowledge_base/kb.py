@@ -140,6 +140,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._index: VectorIndex | None = None
         self._generation = -1
+        self._known_languages: tuple[int, set[str]] = (-1, set())
         self._articles: dict[str, Article] = {}
         self._entry_article: dict[int, str] = {}
         self._entry_meta: dict[int, tuple[str, str]] = {}
@@ -706,7 +707,12 @@ class KnowledgeBase:
         )
 
     def _languages(self) -> set[str]:
-        return {a.language for a in self._articles.values()}
+        """The articles' languages, counted once per generation (a million entries take milliseconds)."""
+        generation, languages = self._known_languages
+        if generation != self._generation or generation < 0:
+            languages = {a.language for a in self._articles.values()}
+            self._known_languages = (self._generation, languages)
+        return languages
 
     def search(self, query: str, language: str | None = None, top_k: int = 5) -> SearchResult:
         """Search and decide. ``language`` defaults to the one detected in ``query``."""

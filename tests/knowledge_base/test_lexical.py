@@ -27,3 +27,41 @@ def test_unknown_words_score_nothing() -> None:
     index.add(1, "iade")
     assert index.scores("xyzzy") == {}
     assert index.scores("") == {}
+
+
+def _filled(budget: int) -> LexicalIndex:
+    index = LexicalIndex(budget=budget)
+    for i in range(40):
+        index.add(i, f"kargo ücreti ne kadar {i}")  # "kargo", "ucret", "ne", "kadar" in 40 entries
+    index.add(100, "kargo takip numarası")
+    index.add(101, "takip numarası nerede")
+    return index
+
+
+def test_within_the_budget_scores_are_exact() -> None:
+    small, large = _filled(budget=200), _filled(budget=10_000)
+    assert small.scores("kargo takip") == large.scores("kargo takip")
+    assert set(small.scores("kargo takip")) >= {100, 101}
+
+
+def test_common_terms_beyond_the_budget_only_add_to_candidates_scores() -> None:
+    tight, exact = _filled(budget=5), _filled(budget=10_000)
+    found = tight.scores("kargo takip")
+    # "takip" (2 entries) fits the budget, "kargo" (41) does not: only the "takip" entries are candidates...
+    assert set(found) == {100, 101}
+    # ...and their scores still count "kargo" exactly.
+    assert found[100] == pytest.approx(exact.scores("kargo takip")[100])
+    assert found[100] > found[101]
+
+
+def test_a_query_of_only_too_common_terms_finds_nothing_lexically() -> None:
+    assert _filled(budget=5).scores("kargo ücreti") == {}
+    assert _filled(budget=10_000).scores("kargo ücreti")
+
+
+def test_re_adding_an_entry_replaces_its_terms() -> None:
+    index = LexicalIndex()
+    index.add(1, "kargo")
+    index.add(1, "iade")
+    assert index.scores("kargo") == {} and list(index.scores("iade")) == [1]
+    assert len(index) == 1
