@@ -18,16 +18,16 @@ top 10 with an exact search over the same entries.
 Per size it prints the median search time (one query, 64 hits as the
 knowledge base asks), (embed + search) / embed, recall@10, the index type, the
 build time, the size of the index file and how much the resident memory of
-this process grew while building the index. Then, unless ``--no-process``, it
-fills an article store with the largest size of entries (copies of the sample
-articles with synthetic vectors) and opens a :class:`KnowledgeBase` on it in
-a fresh process, twice: first rebuilding the index from the store, then from
+this process grew while building the index. Then, unless ``--no-process``, for
+each size it fills an article store with that many entries (copies of the
+sample articles with synthetic vectors) and opens a :class:`KnowledgeBase` on
+it in a fresh process, twice: first rebuilding the index from the store, then from
 the saved index file. It prints the resident memory of that whole process,
 embedding model included, its peak, and the median time of a whole
 ``KnowledgeBase.search`` (with fixed thresholds: calibrating them over every
 example question is not what is measured) over the same real test questions
-and a few help-center ones, against embedding them alone. The whole run takes 10 to 20
-minutes on our 2-core machine.
+and a few help-center ones, against embedding them alone. The whole run takes
+15 to 25 minutes on our 2-core machine.
 
 Torch runs on one thread here: on the shared 2-core machine two threads wait on
 each other and embedding one query takes 140-490 ms instead of 24 ms, which
