@@ -142,6 +142,12 @@ class VectorIndex:
         """The stored vector of one entry."""
         return np.asarray(self._index.reconstruct(int(entry_id)), dtype=np.float32)
 
+    def vectors(self, entry_ids: list[int]) -> np.ndarray:
+        """The stored vectors of several entries, one row each."""
+        if not entry_ids:
+            return np.zeros((0, self.dimension), np.float32)
+        return np.asarray(self._index.reconstruct_batch(np.asarray(entry_ids, np.int64)), dtype=np.float32)
+
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape ``(len(vectors), k)``; missing hits have id -1.
 

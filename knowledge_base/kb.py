@@ -585,9 +585,7 @@ class KnowledgeBase:
 
     def _vectors(self, entry_ids: list[int]) -> np.ndarray:
         assert self._index is not None
-        if not entry_ids:
-            return np.zeros((0, self.embedder.dimension), np.float32)
-        return np.vstack([self._index.vector(eid) for eid in entry_ids])
+        return self._index.vectors(entry_ids)
 
     def _held_out_pairs(
         self, questions: list[tuple[int, str]], scoring: Scoring | None, generation: int, batch: int = 64
@@ -639,8 +637,10 @@ class KnowledgeBase:
         assert self._index is not None
         dense = {int(e): float(s) for s, e in zip(scores.tolist(), ids.tolist(), strict=True) if e >= 0}
         lexical = self._lexical.scores(text) if self.lexical_weight else {}
-        for entry_id in lexical.keys() - dense.keys():
-            dense[entry_id] = float(np.dot(vector, self._index.vector(entry_id)))
+        only_lexical = list(lexical.keys() - dense.keys())
+        if only_lexical:
+            cosines = self._index.vectors(only_lexical) @ vector
+            dense.update(zip(only_lexical, cosines.tolist(), strict=True))
         best: dict[str, Candidate] = {}
         for entry_id, cosine in dense.items():
             if entry_id == exclude_entry or entry_id not in self._entry_article:

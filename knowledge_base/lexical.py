@@ -19,7 +19,7 @@ query gets no lexical score: what such an entry shares is not worth one.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 
@@ -29,6 +29,8 @@ PREFIX = 5
 # Postings visited per query to find candidates. With 20,000 the candidate search takes
 # about a millisecond at a million entries (make bench-scale).
 POSTINGS_BUDGET = 20_000
+# Above the budget, cached entry norms are kept until this share of the entries has changed.
+NORM_DRIFT = 0.01
 
 
 def terms(text: str, prefix: int = PREFIX) -> Counter[str]:
@@ -39,15 +41,51 @@ def _weight(tf: int) -> float:
     return 1.0 + math.log(tf)
 
 
+class _Postings:
+    """One term's entries (by slot) and weights, in growable arrays that searches read without copying."""
+
+    __slots__ = ("size", "slots", "weights")
+
+    def __init__(self) -> None:
+        self.slots = np.empty(4, np.int64)
+        self.weights = np.empty(4, np.float64)
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, slot: int, weight: float) -> None:
+        if self.size == len(self.slots):
+            self.slots = np.resize(self.slots, 2 * self.size)
+            self.weights = np.resize(self.weights, 2 * self.size)
+        self.slots[self.size] = slot
+        self.weights[self.size] = weight
+        self.size += 1
+
+    def remove(self, slot: int) -> None:
+        found = np.flatnonzero(self.slots[: self.size] == slot)
+        if len(found):
+            last = self.size - 1
+            self.slots[found[0]], self.weights[found[0]] = self.slots[last], self.weights[last]
+            self.size = last
+
+
 class LexicalIndex:
     """An inverted index over entry ids, updated one entry at a time."""
 
     def __init__(self, budget: int = POSTINGS_BUDGET) -> None:
         self.budget = budget
-        self._postings: dict[str, dict[int, float]] = defaultdict(dict)  # term -> entry -> 1 + log tf
-        self._docs: dict[int, dict[str, float]] = {}
-        self._norms: dict[int, float] = {}  # cache, cleared on every change (idf moves)
-        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # postings as arrays, per unchanged term
+        self._postings: dict[str, _Postings] = {}
+        self._docs: dict[int, dict[str, float]] = {}  # entry -> term -> 1 + log tf
+        self._idfs: dict[str, float] = {}  # cache, cleared on every change
+        self._norms: dict[int, float] = {}  # cache, see _check_norms
+        self._changes = 0  # since the norms were last all dropped
+        # Entries are numbered densely ("slots") so that a search can add up dot products in one
+        # array without sorting: entry id -> slot, slot -> entry id, slots free for reuse.
+        self._slot_of: dict[int, int] = {}
+        self._entry_at = np.empty(64, np.int64)
+        self._free: list[int] = []
+        self._sums = np.zeros(64, np.float64)  # all zero between searches
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -56,24 +94,57 @@ class LexicalIndex:
         self.remove(entry_id)
         weights = {term: _weight(tf) for term, tf in terms(text).items()}
         self._docs[entry_id] = weights
+        slot = self._free.pop() if self._free else len(self._slot_of)
+        if slot == len(self._entry_at):
+            self._entry_at = np.resize(self._entry_at, 2 * slot)
+            self._sums = np.zeros(2 * slot, np.float64)
+        self._slot_of[entry_id] = slot
+        self._entry_at[slot] = entry_id
         for term, weight in weights.items():
-            self._postings[term][entry_id] = weight
-            self._arrays.pop(term, None)
-        self._norms.clear()
+            posting = self._postings.get(term)
+            if posting is None:
+                posting = self._postings[term] = _Postings()
+            posting.add(slot, weight)
+        self._changed(entry_id)
 
     def remove(self, entry_id: int) -> None:
         weights = self._docs.pop(entry_id, None)
-        for term in weights or ():
+        if weights is None:
+            return
+        slot = self._slot_of.pop(entry_id)
+        for term in weights:
             posting = self._postings[term]
-            posting.pop(entry_id, None)
-            self._arrays.pop(term, None)
+            posting.remove(slot)
             if not posting:
                 del self._postings[term]
-        if weights:
+        self._free.append(slot)
+        self._changed(entry_id)
+
+    def _changed(self, entry_id: int) -> None:
+        self._idfs.clear()
+        self._norms.pop(entry_id, None)
+        self._changes += 1
+
+    def _check_norms(self) -> None:
+        """Drop the cached entry norms if the idfs they were computed with may have moved.
+
+        An entry's norm depends on the idf of each of its terms, so any change moves every
+        norm a little. In an index smaller than the budget, norms are dropped after every
+        change and scores stay exact. In a larger one they are kept until a hundredth of the
+        entries have changed: recomputing them all after each change would make the next
+        searches slow, and the drift is far below what changes a ranking.
+        """
+        if self._changes and (len(self._docs) <= self.budget or self._changes > len(self._docs) * NORM_DRIFT):
             self._norms.clear()
+            self._changes = 0
 
     def _idf(self, term: str) -> float:
-        return math.log((len(self._docs) + 1) / (len(self._postings.get(term, ())) + 1)) + 1.0
+        idf = self._idfs.get(term)
+        if idf is None:
+            posting = self._postings.get(term)
+            idf = math.log((len(self._docs) + 1) / ((len(posting) if posting else 0) + 1)) + 1.0
+            self._idfs[term] = idf
+        return idf
 
     def _norm(self, entry_id: int) -> float:
         norm = self._norms.get(entry_id)
@@ -83,53 +154,64 @@ class LexicalIndex:
             self._norms[entry_id] = norm
         return norm
 
-    def _array(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        found = self._arrays.get(term)
-        if found is None:
-            posting = self._postings[term]
-            found = (
-                np.fromiter(posting.keys(), np.int64, len(posting)),
-                np.fromiter(posting.values(), np.float64, len(posting)),
-            )
-            self._arrays[term] = found
-        return found
+    def _candidates(self, query: dict[str, float], limit: int) -> tuple[dict[int, float], list[str]]:
+        """The entries with the largest dot products over the rarest terms within the budget.
 
-    def _candidates(self, query: dict[str, float], count: int) -> list[int]:
-        """The ``count`` entries with the largest dot products over the rarest terms within the budget.
-
-        ``query`` maps each term to its query weight times its idf: a posting's share of the dot product
-        is that times the posting's weight.
+        ``query`` maps each term to its query weight times its idf: a posting's share of the dot
+        product is that times the posting's weight. Returns those entries' dot products over the
+        terms searched by, and the terms left out (too common for the budget). With every term
+        searched, the candidates are the ``limit * 4`` best by dot product; with some left out,
+        the ranking is approximate already and ``limit * 2`` are kept.
         """
-        ids: list[np.ndarray] = []
-        dots: list[np.ndarray] = []
+        slots: list[np.ndarray] = []
+        shares: list[np.ndarray] = []
         visited = 0
-        for term in sorted(query, key=lambda t: len(self._postings[t])):
-            size = len(self._postings[term])
-            if ids and visited + size > self.budget:
+        ordered = sorted(query, key=lambda t: len(self._postings[t]))
+        left_out: list[str] = []
+        for searched, term in enumerate(ordered):
+            posting = self._postings[term]
+            if len(posting) > self.budget - visited:
+                if not slots:  # even the rarest term is too common to search by
+                    return {}, ordered
+                left_out = ordered[searched:]
                 break
-            if size > self.budget:  # even the rarest term is too common to search by
-                return []
-            term_ids, weights = self._array(term)
-            ids.append(term_ids)
-            dots.append(weights * query[term])
-            visited += size
-        unique, where = np.unique(np.concatenate(ids), return_inverse=True)
-        summed = np.bincount(where, weights=np.concatenate(dots))
+            slots.append(posting.slots[: posting.size])
+            shares.append(posting.weights[: posting.size] * query[term])
+            visited += posting.size
+        count = limit * (2 if left_out else 4)
+        every = np.concatenate(slots)
+        np.add.at(self._sums, every, np.concatenate(shares))
+        totals = self._sums[every]  # each entry's dot product, once per term it has
+        self._sums[every] = 0.0
+        # An entry appears at most once per searched term: the best count * terms postings hold
+        # every posting of the best count entries.
+        keep = count * len(slots)
+        if len(every) > keep:
+            best = np.argpartition(-totals, keep - 1)[:keep]
+            every, totals = every[best], totals[best]
+        unique, first = np.unique(every, return_index=True)
+        totals = totals[first]
         if len(unique) > count:
-            unique = unique[np.argpartition(-summed, count - 1)[:count]]
-        return unique.tolist()
+            best = np.argpartition(-totals, count - 1)[:count]
+            unique, totals = unique[best], totals[best]
+        entries = self._entry_at[unique]
+        return dict(zip(entries.tolist(), totals.tolist(), strict=True)), left_out
 
     def scores(self, text: str, limit: int = 64) -> dict[int, float]:
         """Cosine similarity of ``text`` with the ``limit`` best entries that share a term with it."""
-        idf = {t: self._idf(t) for t in terms(text) if t in self._postings}
-        if not idf:
+        counts = {t: tf for t, tf in terms(text).items() if t in self._postings}
+        if not counts:
             return {}
-        weights = {t: _weight(tf) * idf[t] for t, tf in terms(text).items() if t in idf}
+        idf = {t: self._idf(t) for t in counts}
+        weights = {t: _weight(tf) * idf[t] for t, tf in counts.items()}
         query_norm = math.sqrt(sum(w * w for w in weights.values()))
+        self._check_norms()
         factors = {t: w * idf[t] for t, w in weights.items()}
+        dots, left_out = self._candidates(factors, limit)
         scored = {}
-        for entry_id in self._candidates(factors, limit * 4):
-            entry = self._docs[entry_id]
-            dot = sum(f * entry.get(t, 0.0) for t, f in factors.items())
+        for entry_id, dot in dots.items():
+            if left_out:
+                entry = self._docs[entry_id]
+                dot += sum(factors[t] * entry.get(t, 0.0) for t in left_out)
             scored[entry_id] = dot / (query_norm * self._norm(entry_id))
         return dict(sorted(scored.items(), key=lambda item: -item[1])[:limit])

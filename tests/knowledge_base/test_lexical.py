@@ -65,3 +65,40 @@ def test_re_adding_an_entry_replaces_its_terms() -> None:
     index.add(1, "iade")
     assert index.scores("kargo") == {} and list(index.scores("iade")) == [1]
     assert len(index) == 1
+
+
+def test_removed_and_re_added_entries_score_as_in_a_fresh_index() -> None:
+    texts = {i: f"kargo {'iade ' * (i % 3)}ücreti {i}" for i in range(30)}
+    churned, fresh = LexicalIndex(), LexicalIndex()
+    for i, text in texts.items():
+        churned.add(i, text)
+    for i in range(0, 30, 4):
+        churned.remove(i)
+    for i in range(0, 30, 4):
+        churned.add(i, texts[i])  # reuses the freed slots
+    for i, text in texts.items():
+        fresh.add(i, text)
+    for query in ("kargo iade", "ücreti 7", "iade"):
+        assert churned.scores(query) == pytest.approx(fresh.scores(query))
+
+
+def test_a_large_index_keeps_norms_until_a_hundredth_of_it_changed() -> None:
+    def build(budget: int, extra: int) -> LexicalIndex:
+        index = LexicalIndex(budget=budget)
+        for i in range(300 + extra):
+            index.add(i, f"iade süresi {i % 7} gün" if i < 300 else "iade kargo")
+        return index
+
+    large = build(budget=50, extra=0)  # "large": more entries than the budget
+    large.scores("süresi 3")  # norms cached
+    for i in range(300, 303):  # 3 changes of 300: not yet a hundredth
+        large.add(i, "iade kargo")
+    # Only "3" (43 entries) is searched by; "süresi" (300) is over the budget and only scored.
+    kept, exact = large.scores("süresi 3"), build(budget=10_000, extra=3).scores("süresi 3")
+    assert len(kept) == 43 and set(kept) <= set(exact)
+    exact = {e: exact[e] for e in kept}
+    assert kept != exact  # the cached norms were kept...
+    assert kept == pytest.approx(exact, rel=0.01)  # ...and are within 1% of the exact ones
+    large.add(303, "iade kargo")  # the fourth change: every norm is recomputed
+    recomputed, exact = large.scores("süresi 3"), build(budget=10_000, extra=4).scores("süresi 3")
+    assert recomputed == pytest.approx({e: exact[e] for e in recomputed}, rel=1e-12)
