@@ -78,7 +78,6 @@ class LexicalIndex:
         self._postings: dict[str, _Postings] = {}
         self._docs: dict[int, dict[str, float]] = {}  # entry -> term -> 1 + log tf
         self._idfs: dict[str, float] = {}  # cache, cleared on every change
-        self._norms: dict[int, float] = {}  # cache, see _check_norms
         self._changes = 0  # since the norms were last all dropped
         # Entries are numbered densely ("slots") so that a search can add up dot products in one
         # array without sorting: entry id -> slot, slot -> entry id, slots free for reuse.
@@ -86,6 +85,7 @@ class LexicalIndex:
         self._entry_at = np.empty(64, np.int64)
         self._free: list[int] = []
         self._sums = np.zeros(64, np.float64)  # all zero between searches
+        self._norm_at = np.full(64, np.nan)  # each slot's entry norm, NaN until computed; see _check_norms
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -98,8 +98,10 @@ class LexicalIndex:
         if slot == len(self._entry_at):
             self._entry_at = np.resize(self._entry_at, 2 * slot)
             self._sums = np.zeros(2 * slot, np.float64)
+            self._norm_at = np.concatenate([self._norm_at, np.full(slot, np.nan)])
         self._slot_of[entry_id] = slot
         self._entry_at[slot] = entry_id
+        self._norm_at[slot] = np.nan
         for term, weight in weights.items():
             posting = self._postings.get(term)
             if posting is None:
@@ -122,21 +124,33 @@ class LexicalIndex:
 
     def _changed(self, entry_id: int) -> None:
         self._idfs.clear()
-        self._norms.pop(entry_id, None)
         self._changes += 1
 
     def _check_norms(self) -> None:
         """Drop the cached entry norms if the idfs they were computed with may have moved.
 
         An entry's norm depends on the idf of each of its terms, so any change moves every
-        norm a little. In an index smaller than the budget, norms are dropped after every
-        change and scores stay exact. In a larger one they are kept until a hundredth of the
-        entries have changed: recomputing them all after each change would make the next
-        searches slow, and the drift is far below what changes a ranking.
+        norm a little. In an index no larger than the budget, norms are dropped after every
+        change and computed again as searches need them, so scores stay exact. In a larger
+        one they are kept until a hundredth of the entries have changed, then all computed
+        again at once, term by term: a search should not wait for the norms of its candidates
+        one by one, and the drift is far below what changes a ranking.
         """
-        if self._changes and (len(self._docs) <= self.budget or self._changes > len(self._docs) * NORM_DRIFT):
-            self._norms.clear()
-            self._changes = 0
+        if not self._changes:
+            return
+        if len(self._docs) <= self.budget:
+            self._norm_at[:] = np.nan
+        elif self._changes > len(self._docs) * NORM_DRIFT:
+            squares = np.zeros(len(self._norm_at))
+            for term, posting in self._postings.items():
+                weights = posting.weights[: posting.size] * self._idf(term)
+                np.add.at(squares, posting.slots[: posting.size], weights * weights)
+            norms = np.sqrt(squares)
+            norms[norms == 0] = 1.0
+            self._norm_at = norms
+        else:
+            return
+        self._changes = 0
 
     def _idf(self, term: str) -> float:
         idf = self._idfs.get(term)
@@ -146,20 +160,21 @@ class LexicalIndex:
             self._idfs[term] = idf
         return idf
 
-    def _norm(self, entry_id: int) -> float:
-        norm = self._norms.get(entry_id)
-        if norm is None:
-            weights = self._docs[entry_id]
-            norm = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in weights.items())) or 1.0
-            self._norms[entry_id] = norm
-        return norm
+    def _norms(self, slots: np.ndarray) -> np.ndarray:
+        """The entry norms of ``slots``, computing the ones not known yet."""
+        norms = self._norm_at[slots]
+        for i in np.flatnonzero(np.isnan(norms)).tolist():
+            weights = self._docs[int(self._entry_at[slots[i]])]
+            norms[i] = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in weights.items())) or 1.0
+            self._norm_at[slots[i]] = norms[i]
+        return norms
 
-    def _candidates(self, query: dict[str, float], limit: int) -> tuple[dict[int, float], list[str]]:
+    def _candidates(self, query: dict[str, float], limit: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """The entries with the largest dot products over the rarest terms within the budget.
 
         ``query`` maps each term to its query weight times its idf: a posting's share of the dot
-        product is that times the posting's weight. Returns those entries' dot products over the
-        terms searched by, and the terms left out (too common for the budget). With every term
+        product is that times the posting's weight. Returns those entries' slots, their dot
+        products over the terms searched by, and the terms left out (too common for the budget). With every term
         searched, the candidates are the ``limit * 4`` best by dot product; with some left out,
         the ranking is approximate already and ``limit * 2`` are kept.
         """
@@ -172,7 +187,7 @@ class LexicalIndex:
             posting = self._postings[term]
             if len(posting) > self.budget - visited:
                 if not slots:  # even the rarest term is too common to search by
-                    return {}, ordered
+                    return np.zeros(0, np.int64), np.zeros(0), ordered
                 left_out = ordered[searched:]
                 break
             slots.append(posting.slots[: posting.size])
@@ -194,8 +209,7 @@ class LexicalIndex:
         if len(unique) > count:
             best = np.argpartition(-totals, count - 1)[:count]
             unique, totals = unique[best], totals[best]
-        entries = self._entry_at[unique]
-        return dict(zip(entries.tolist(), totals.tolist(), strict=True)), left_out
+        return unique, totals, left_out
 
     def scores(self, text: str, limit: int = 64) -> dict[int, float]:
         """Cosine similarity of ``text`` with the ``limit`` best entries that share a term with it."""
@@ -207,11 +221,12 @@ class LexicalIndex:
         query_norm = math.sqrt(sum(w * w for w in weights.values()))
         self._check_norms()
         factors = {t: w * idf[t] for t, w in weights.items()}
-        dots, left_out = self._candidates(factors, limit)
-        scored = {}
-        for entry_id, dot in dots.items():
-            if left_out:
-                entry = self._docs[entry_id]
-                dot += sum(factors[t] * entry.get(t, 0.0) for t in left_out)
-            scored[entry_id] = dot / (query_norm * self._norm(entry_id))
-        return dict(sorted(scored.items(), key=lambda item: -item[1])[:limit])
+        slots, dots, left_out = self._candidates(factors, limit)
+        entries = self._entry_at[slots].tolist()
+        if left_out:
+            for i, entry_id in enumerate(entries):
+                weights = self._docs[entry_id]
+                dots[i] += sum(factors[t] * weights.get(t, 0.0) for t in left_out)
+        cosines = dots / (query_norm * self._norms(slots))
+        best = np.argsort(-cosines, kind="stable")[:limit]
+        return {entries[i]: float(cosines[i]) for i in best.tolist()}
