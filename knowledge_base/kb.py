@@ -294,6 +294,7 @@ class KnowledgeBase:
             if stale:
                 ids.append(entry.id)
                 vectors.append(entry.vector)
+        self._lexical.prepare()
         if loaded is not None and not stale:
             self._index = loaded[0]
         else:

@@ -73,7 +73,11 @@ class _Postings:
 
 
 class LexicalIndex:
-    """An inverted index over entry ids, updated one entry at a time."""
+    """An inverted index over entry ids, updated one entry at a time.
+
+    Not safe for concurrent use: a search sums into one shared array. The knowledge base
+    calls it under its lock.
+    """
 
     def __init__(self, budget: int = POSTINGS_BUDGET) -> None:
         self.budget = budget
@@ -127,6 +131,10 @@ class LexicalIndex:
     def _changed(self, entry_id: int) -> None:
         self._idfs.clear()
         self._changes += 1
+
+    def prepare(self) -> None:
+        """Compute what the next search would, now: after loading many entries, before traffic."""
+        self._check_norms()
 
     def _check_norms(self) -> None:
         """Drop the cached entry norms if the idfs they were computed with may have moved.
