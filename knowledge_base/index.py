@@ -140,10 +140,10 @@ class VectorIndex:
 
     def vector(self, entry_id: int) -> np.ndarray:
         """The stored vector of one entry."""
-        return np.asarray(self._index.reconstruct(int(entry_id)), dtype=np.float32)
+        return self.vectors([entry_id])[0]
 
     def vectors(self, entry_ids: list[int]) -> np.ndarray:
-        """The stored vectors of several entries, one row each."""
+        """The stored vectors of several entries, one row each, in one call into FAISS."""
         if not entry_ids:
             return np.zeros((0, self.dimension), np.float32)
         return np.asarray(self._index.reconstruct_batch(np.asarray(entry_ids, np.int64)), dtype=np.float32)

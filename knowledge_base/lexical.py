@@ -184,9 +184,10 @@ class LexicalIndex:
 
         ``query`` maps each term to its query weight times its idf: a posting's share of the dot
         product is that times the posting's weight. Returns those entries' slots, their dot
-        products over the terms searched by, and the terms left out (too common for the budget). With every term
-        searched, the candidates are the ``limit * 4`` best by dot product; with some left out,
-        the ranking is approximate already and ``limit * 2`` are kept.
+        products over the terms searched by, and the terms left out (too common for the
+        budget). With every term searched, the candidates are the ``limit * 4`` best by dot
+        product; with some left out, the ranking is approximate already and ``limit * 2`` are
+        kept.
         """
         slots: list[np.ndarray] = []
         shares: list[np.ndarray] = []
@@ -236,8 +237,8 @@ class LexicalIndex:
         entries = self._entry_at[slots].tolist()
         if left_out:
             for i, entry_id in enumerate(entries):
-                weights = self._docs[entry_id]
-                dots[i] += sum(factors[t] * weights.get(t, 0.0) for t in left_out)
+                entry = self._docs[entry_id]
+                dots[i] += sum(factors[t] * entry.get(t, 0.0) for t in left_out)
         cosines = dots / (query_norm * self._norms(slots))
         best = np.argsort(-cosines, kind="stable")[:limit]
         return {entries[i]: float(cosines[i]) for i in best.tolist()}

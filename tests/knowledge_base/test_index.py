@@ -86,6 +86,14 @@ def test_ivf_adds_removes_and_returns_vectors_by_entry_id(
         ivf.vector(int(ids[5]))
 
 
+def test_vectors_of_several_entries_in_one_call(data: tuple[np.ndarray, np.ndarray], ivf: VectorIndex) -> None:
+    ids, vectors = data
+    flat = VectorIndex.build(DIM, ids[:50].tolist(), vectors[:50], ivf_threshold=THRESHOLD)
+    for index in (flat, ivf):
+        assert np.allclose(index.vectors([int(ids[7]), int(ids[3])]), vectors[[7, 3]])
+        assert index.vectors([]).shape == (0, DIM)
+
+
 def test_save_and_load_keep_the_type_settings_and_results(
     data: tuple[np.ndarray, np.ndarray], ivf: VectorIndex, tmp_path: Path
 ) -> None:
