@@ -642,21 +642,25 @@ class KnowledgeBase:
         if only_lexical:
             cosines = self._index.vectors(only_lexical) @ vector
             dense.update(zip(only_lexical, cosines.tolist(), strict=True))
-        best: dict[str, Candidate] = {}
+        # The best entry of each article as (score, entry, cosine, lexical); Candidates only at the end.
+        best: dict[str, tuple[float, int, float, float]] = {}
+        entry_article, articles, weight = self._entry_article, self._articles, self.lexical_weight
         for entry_id, cosine in dense.items():
-            if entry_id == exclude_entry or entry_id not in self._entry_article:
+            article_id = entry_article.get(entry_id)
+            if entry_id == exclude_entry or article_id is None:
                 continue
-            article = self._articles[self._entry_article[entry_id]]
-            if language and article.language != language:
+            if language and articles[article_id].language != language:
                 continue
             lex = lexical.get(entry_id, 0.0)
-            score = cosine + self.lexical_weight * lex
-            if article.id not in best or score > best[article.id].score:
-                kind, matched = self._entry_meta[entry_id]
-                best[article.id] = Candidate(
-                    article.id, article.title, article.language, score, kind, matched, cosine, lex
-                )
-        ranked = sorted(best.values(), key=lambda c: -c.score)
+            score = cosine + weight * lex
+            held = best.get(article_id)
+            if held is None or score > held[0]:
+                best[article_id] = (score, entry_id, cosine, lex)
+        ranked = []
+        for article_id, (score, entry_id, cosine, lex) in sorted(best.items(), key=lambda item: -item[1][0]):
+            article = articles[article_id]
+            kind, matched = self._entry_meta[entry_id]
+            ranked.append(Candidate(article.id, article.title, article.language, score, kind, matched, cosine, lex))
         if probabilities is None:
             return ranked
         likely = sorted(probabilities, key=lambda aid: -probabilities[aid])[:PROPOSED_ARTICLES]
