@@ -198,6 +198,20 @@ def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]], name: st
                 f"{summary['wrong_answer_rate']:.1%} ({top1(outcomes):.1%})",
             }
         )
+        handed_off = [
+            (q["expect"], [c.id for c in r.candidates[:3]])
+            for q, r in zip(asked, results, strict=True)
+            if q["expect"] is not None and r.decision == "handoff"
+        ]
+        first = sum(1 for expect, ids in handed_off if ids[:1] == [expect])
+        within = sum(1 for expect, ids in handed_off if expect in ids)
+        rows.append(
+            {
+                "dataset": f"sample help center, {name}, {language}, {label}: answerable questions handed off",
+                "measure": "how many / right article first / right article among the first three",
+                "value": f"{len(handed_off)} / {first} / {within}",
+            }
+        )
         best = best_threshold_in_hindsight(outcomes)
         rows.append(
             {

@@ -2,11 +2,21 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.datasets import article_id, banking77, clinc150, read_conll, xsid
-from benchmarks.quality import Outcome, best_threshold_in_hindsight, best_validation_threshold, operating_point, top1
+from benchmarks.quality import (
+    Outcome,
+    best_threshold_in_hindsight,
+    best_validation_threshold,
+    helpcenter_rows,
+    operating_point,
+    top1,
+)
+from knowledge_base.decision import Thresholds
+from knowledge_base.kb import KnowledgeBase
 
 pytestmark = pytest.mark.unit
 
@@ -98,3 +108,18 @@ def test_an_unknown_dataset_name_is_an_error_not_an_empty_table(
         main()
     assert raised.value.code == 2
     assert "invalid choice: 'xsid'" in capsys.readouterr().err
+
+
+def test_help_center_rows_count_the_answerable_questions_handed_off(kb: KnowledgeBase) -> None:
+    kb.fix_thresholds({None: Thresholds(answer=2.0, margin=0.01)})  # nothing reaches 2.0: every question is handed off
+    questions: list[dict[str, Any]] = [
+        {"q": "Kargo ücreti ne kadar?", "expect": "kargo-ucreti", "lang": "tr"},
+        {"q": "İade süresi ne kadar?", "expect": "iade-suresi", "lang": "tr"},
+        {"q": "Bugün hava nasıl?", "expect": None, "lang": "tr"},
+        {"q": "I forgot my password", "expect": "password-reset", "lang": "en"},
+        {"q": "What is the weather like?", "expect": None, "lang": "en"},
+    ]
+    rows = {str(row["dataset"]): str(row["value"]) for row in helpcenter_rows(kb, questions, "test")}
+    handed_off = {name: value for name, value in rows.items() if name.endswith("answerable questions handed off")}
+    # The example questions themselves: their article is first; the uncovered question is not counted.
+    assert sorted(handed_off.values()) == ["1 / 1 / 1", "2 / 2 / 2"]
