@@ -656,15 +656,18 @@ class KnowledgeBase:
             held = best.get(article_id)
             if held is None or score > held[0]:
                 best[article_id] = (score, entry_id, cosine, lex)
-        ranked = []
-        for article_id, (score, entry_id, cosine, lex) in sorted(best.items(), key=lambda item: -item[1][0]):
-            article = articles[article_id]
-            kind, matched = self._entry_meta[entry_id]
-            ranked.append(Candidate(article.id, article.title, article.language, score, kind, matched, cosine, lex))
+        order = sorted(best, key=lambda aid: -best[aid][0])
         if probabilities is None:
+            ranked = []
+            for article_id in order:
+                score, entry_id, cosine, lex = best[article_id]
+                article = articles[article_id]
+                kind, matched = self._entry_meta[entry_id]
+                ranked.append(Candidate(article.id, article.title, article.language, score, kind, matched, cosine, lex))
             return ranked
+        # Re-scored in full below: only the leading articles' ids are needed here.
         likely = sorted(probabilities, key=lambda aid: -probabilities[aid])[:PROPOSED_ARTICLES]
-        chosen = list(dict.fromkeys([c.id for c in ranked[:RANKED_ARTICLES]] + likely))
+        chosen = list(dict.fromkeys(order[:RANKED_ARTICLES] + likely))
         rescored = [
             self._rescore(aid, vector, lexical, exclude_entry, probabilities.get(aid, 0.0), article_vectors or {})
             for aid in chosen
