@@ -1,6 +1,6 @@
 """NLU intent F1 by 5-fold cross-validation, separately for Turkish and English.
 
-    .venv/bin/python -m benchmarks.nlu [--folds 5]
+    .venv/bin/python -m benchmarks.nlu [--folds 5] [--held-out-only]
 
 Splits the NLU examples of data/*.yml by the language their block is tagged
 with (``metadata: {language: tr}``; untagged blocks, such as "👍", bare e-mail
@@ -8,6 +8,12 @@ addresses and the other-language examples, go to both sets), then runs Rasa's ow
 ``rasa test nlu --cross-validation`` with config.yml on each set in the Rasa
 environment. Prints intent F1 (weighted and macro averages) per language, and
 the worst intents.
+
+Then it scores the trained model (``models/supportbot.tar.gz``, what ``make
+model`` builds from all of data/) on messages written for this benchmark and
+never used in training (``benchmarks/data/nlu_heldout/``, tagged by language
+the same way), and lists the ones it gets wrong. Cross-validation holds out
+examples that were written to teach the model; these were written to test it.
 """
 
 from __future__ import annotations
@@ -22,11 +28,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = PROJECT_ROOT / "models" / "supportbot.tar.gz"
+HELD_OUT = Path(__file__).resolve().parent / "data" / "nlu_heldout"
 LANGUAGES = ("tr", "en")
 
 
@@ -72,17 +81,47 @@ class CrossValidation:
     minutes: float
 
 
-def cross_validate(nlu: Path, out: Path, folds: int) -> CrossValidation:
-    started = time.perf_counter()
+@dataclass
+class HeldOut:
+    weighted_f1: float
+    accuracy: float
+    examples: int
+    errors: list[tuple[str, str, str, float]]  # text, intent, predicted intent, its confidence
+
+
+def rasa_test_nlu(arguments: list[str], out: Path) -> dict[str, Any]:
+    """Run ``rasa test nlu`` in the Rasa environment; its intent report."""
     subprocess.run(
-        [str(RASA), "test", "nlu", "--nlu", str(nlu), "--config", "config.yml", "--cross-validation",
-         "--folds", str(folds), "--out", str(out), "--no-plot"],
+        [str(RASA), "test", "nlu", *arguments, "--out", str(out), "--no-plot"],
         cwd=PROJECT_ROOT,
         check=True,
         capture_output=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
-    report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    )
+    report: dict[str, Any] = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    return report
+
+
+def score_held_out(nlu: Path, out: Path) -> HeldOut:
+    """The trained model's intent F1 and mistakes on a file of messages it never saw."""
+    report = rasa_test_nlu(["--nlu", str(nlu), "--model", str(MODEL)], out)
+    errors_file = out / "intent_errors.json"
+    errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
+    return HeldOut(
+        weighted_f1=report["weighted avg"]["f1-score"],
+        accuracy=report["accuracy"],
+        examples=int(report["weighted avg"]["support"]),
+        errors=[
+            (e["text"], e["intent"], e["intent_prediction"]["name"], round(e["intent_prediction"]["confidence"], 2))
+            for e in errors
+        ],
+    )
+
+
+def cross_validate(nlu: Path, out: Path, folds: int) -> CrossValidation:
+    started = time.perf_counter()
+    arguments = ["--nlu", str(nlu), "--config", "config.yml", "--cross-validation", "--folds", str(folds)]
+    report = rasa_test_nlu(arguments, out)
     per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "support" in v and "avg" not in k}
     worst = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:3]
     return CrossValidation(
@@ -98,21 +137,40 @@ def cross_validate(nlu: Path, out: Path, folds: int) -> CrossValidation:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--held-out-only", action="store_true", help="skip cross-validation (about a minute)")
     args = parser.parse_args()
+    if not MODEL.exists():
+        parser.error(f"{MODEL.relative_to(PROJECT_ROOT)} is missing: run `make model` first")
     split = examples_by_language(PROJECT_ROOT / "data")
+    held_out_split = examples_by_language(HELD_OUT)
     rows = []
+    held_out = []
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         for language in LANGUAGES:
-            nlu = Path(tmp) / f"{language}.yml"
-            write_nlu(split[language], nlu)
-            result = cross_validate(nlu, Path(tmp) / f"{language}-results", args.folds)
-            print(f"# {language}: {json.dumps(asdict(result))}", file=sys.stderr)
-            rows.append((language, result))
-    print(f"| language | examples | intents | intent F1, weighted ({args.folds}-fold CV) | macro | lowest intents |")
-    print("|---|---|---|---|---|---|")
-    for language, r in rows:
-        worst = ", ".join(f"{name} {f1}" for name, f1 in r.worst)
-        print(f"| {language} | {r.examples} | {r.intents} | {r.weighted_f1:.3f} | {r.macro_f1:.3f} | {worst} |")
+            if not args.held_out_only:
+                nlu = Path(tmp) / f"{language}.yml"
+                write_nlu(split[language], nlu)
+                result = cross_validate(nlu, Path(tmp) / f"{language}-results", args.folds)
+                print(f"# {language}: {json.dumps(asdict(result))}", file=sys.stderr)
+                rows.append((language, result))
+            nlu = Path(tmp) / f"{language}-held-out.yml"
+            write_nlu(held_out_split[language], nlu)
+            held_out.append((language, score_held_out(nlu, Path(tmp) / f"{language}-held-out-results")))
+    if rows:
+        header = f"intent F1, weighted ({args.folds}-fold CV)"
+        print(f"| language | examples | intents | {header} | macro | lowest intents |")
+        print("|---|---|---|---|---|---|")
+        for language, r in rows:
+            worst = ", ".join(f"{name} {f1}" for name, f1 in r.worst)
+            print(f"| {language} | {r.examples} | {r.intents} | {r.weighted_f1:.3f} | {r.macro_f1:.3f} | {worst} |")
+        print()
+    print("| language | held-out messages | intent F1, weighted (trained model) | accuracy |")
+    print("|---|---|---|---|")
+    for language, h in held_out:
+        print(f"| {language} | {h.examples} | {h.weighted_f1:.3f} | {h.accuracy:.3f} |")
+    for language, h in held_out:
+        for text, intent, predicted, confidence in h.errors:
+            print(f"# {language} held out: {text!r} is {intent}, read as {predicted} ({confidence})")
     return 0
 
 

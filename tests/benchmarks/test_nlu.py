@@ -1,13 +1,15 @@
-"""Splitting the NLU examples by language for cross-validation."""
+"""Splitting the NLU examples by language for cross-validation, and the held-out messages."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from benchmarks.nlu import examples_by_language, tagged_examples, write_nlu
+from benchmarks.nlu import HELD_OUT, examples_by_language, tagged_examples, write_nlu
 from knowledge_base.language import detect_language
+from knowledge_base.text import fold
 
 pytestmark = pytest.mark.unit
 
@@ -72,3 +74,23 @@ def test_every_language_tag_agrees_with_the_detector_where_it_has_an_opinion() -
         if tag is not None and detect_language(text) not in (None, tag)
     ]
     assert mistagged == []
+
+
+def comparable(text: str) -> str:
+    """Case, Turkish letters and punctuation removed: a message typed differently is still the same."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split()) or text.strip()
+
+
+def test_no_held_out_message_is_a_training_example() -> None:
+    training = {comparable(text) for *_, text in tagged_examples(DATA)}
+    reused = [text for *_, text in tagged_examples(HELD_OUT) if comparable(text) in training]
+    assert reused == []
+
+
+def test_the_held_out_messages_cover_every_intent_in_both_languages() -> None:
+    held_out = examples_by_language(HELD_OUT)
+    intents = set(examples_by_language(DATA)["tr"])
+    for language in ("tr", "en"):
+        assert set(held_out[language]) == intents, language
+    untagged = [text for _, _, tag, text in tagged_examples(HELD_OUT) if tag is None]
+    assert untagged == [], "every held-out message belongs to one language's figure"
