@@ -19,12 +19,15 @@ intent) and before ``FallbackClassifier``::
       diet_power: 0.3     # 0: the linear model alone; without DIET in the pipeline, the same
 
 The text is folded with ``knowledge_base.text.fold``, the knowledge base's own
-normalisation (standard library only). Rasa imports it from the project folder,
-which its command line puts on ``sys.path`` as it does for ``nlu`` itself.
+normalisation (standard library only), and emoji lose their skin-tone and
+presentation modifiers, so that 👍🏽 is the 👍 of the examples. Rasa imports
+``knowledge_base`` from the project folder, which its command line puts on
+``sys.path`` as it does for ``nlu`` itself.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -47,6 +50,13 @@ from nlu.featurizer import SentenceEmbeddingFeaturizer
 MODEL_FILE = "blended_intent_classifier.skops"
 # DIET's confidence is raised to this power before it multiplies the linear model's probability.
 DIET_POWER = 0.3
+# Skin tones (U+1F3FB-U+1F3FF) and the emoji presentation selector (U+FE0F).
+_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+
+
+def normalise(text: str) -> str:
+    """The text the linear model reads: folded (case and Turkish letters), emoji without modifiers."""
+    return _EMOJI_MODIFIERS.sub("", fold(text))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -93,9 +103,9 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
         intents = {m.get(INTENT) for m in examples}
         if len(intents) < 2:  # nothing to tell apart: DIET's ranking is passed through
             return self._resource
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), preprocessor=fold, sublinear_tf=True)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), preprocessor=normalise, sublinear_tf=True)
         words = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), preprocessor=fold, token_pattern=r"\S+", sublinear_tf=True
+            analyzer="word", ngram_range=(1, 2), preprocessor=normalise, token_pattern=r"\S+", sublinear_tf=True
         )
         texts = [m.get(TEXT) for m in examples]
         chars.fit(texts)

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.classifier import BlendedIntentClassifier, combine
+from nlu.classifier import BlendedIntentClassifier, combine, normalise
 from nlu.featurizer import SentenceEmbeddingFeaturizer
 
 EXAMPLES = {
@@ -63,6 +63,11 @@ def test_trained_and_reloaded_it_tells_intents_apart_in_both_languages(storage: 
         ranking = message.get(INTENT_RANKING_KEY)
         assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
         assert ranking[0]["name"] == expected
+
+
+def test_an_emoji_in_any_skin_tone_reads_as_the_plain_emoji() -> None:
+    assert normalise("👍🏽") == normalise("👍🏿") == normalise("👍") == "👍"
+    assert normalise("❤️ TEŞEKKÜRLER") == "❤ tesekkurler"
 
 
 def test_diets_ranking_is_a_vote_not_the_decision(storage: LocalModelStorage) -> None:
