@@ -35,6 +35,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = PROJECT_ROOT / "models" / "supportbot.tar.gz"
+# A held-out message this close to a training example (cosine of character 2-4-grams) is a paraphrase of it.
+PARAPHRASE = 0.7
 HELD_OUT = Path(__file__).resolve().parent / "data" / "nlu_heldout"
 LANGUAGES = ("tr", "en")
 
@@ -87,6 +89,25 @@ class HeldOut:
     accuracy: float
     examples: int
     errors: list[tuple[str, str, str, float]]  # text, intent, predicted intent, its confidence
+
+
+def nearest_training_similarity(messages: list[str], training: list[str]) -> list[float]:
+    """For each message, its highest cosine to a training example over folded character 2-4-grams."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from knowledge_base.text import fold
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), preprocessor=fold).fit(messages + training)
+    similarity = vectorizer.transform(messages) @ vectorizer.transform(training).T
+    return [float(v) for v in similarity.max(axis=1).toarray().ravel()]
+
+
+def novel_accuracy(messages: list[str], training: list[str], wrong: set[str]) -> tuple[int, int]:
+    """(right, all) over the messages that are no paraphrase of a training example."""
+    novel = [
+        m for m, s in zip(messages, nearest_training_similarity(messages, training), strict=True) if s < PARAPHRASE
+    ]
+    return sum(1 for m in novel if m not in wrong), len(novel)
 
 
 def rasa_test_nlu(nlu: Path, arguments: list[str], out: Path) -> dict[str, Any]:
@@ -157,6 +178,7 @@ def main() -> int:
     held_out_split = examples_by_language(HELD_OUT)
     rows = []
     held_out = []
+    novel = {}
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         for language in LANGUAGES:
             if not args.held_out_only:
@@ -167,7 +189,11 @@ def main() -> int:
                 rows.append((language, result))
             nlu = Path(tmp) / f"{language}-held-out.yml"
             write_nlu(held_out_split[language], nlu)
-            held_out.append((language, score_held_out(nlu, Path(tmp) / f"{language}-held-out-results")))
+            scored = score_held_out(nlu, Path(tmp) / f"{language}-held-out-results")
+            held_out.append((language, scored))
+            messages = [text for texts in held_out_split[language].values() for text in texts]
+            training = [text for texts in split[language].values() for text in texts]
+            novel[language] = novel_accuracy(messages, training, {text for text, *_ in scored.errors})
     if rows:
         header = f"intent F1, weighted ({args.folds}-fold CV)"
         print(f"| language | examples | intents | {header} | macro | lowest intents |")
@@ -176,10 +202,14 @@ def main() -> int:
             worst = ", ".join(f"{name} {f1}" for name, f1 in r.worst)
             print(f"| {language} | {r.examples} | {r.intents} | {r.weighted_f1:.3f} | {r.macro_f1:.3f} | {worst} |")
         print()
-    print("| language | held-out messages | intent F1, weighted (trained model) | accuracy |")
-    print("|---|---|---|---|")
+    print(
+        "| language | held-out messages | intent F1, weighted (trained model) | accuracy "
+        f"| right, of those no paraphrase of an example (cosine < {PARAPHRASE}) |"
+    )
+    print("|---|---|---|---|---|")
     for language, h in held_out:
-        print(f"| {language} | {h.examples} | {h.weighted_f1:.3f} | {h.accuracy:.3f} |")
+        right, total = novel[language]
+        print(f"| {language} | {h.examples} | {h.weighted_f1:.3f} | {h.accuracy:.3f} | {right} of {total} |")
     for language, h in held_out:
         for text, intent, predicted, confidence in h.errors:
             print(f"# {language} held out: {text!r} is {intent}, read as {predicted} ({confidence})")

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.nlu import HELD_OUT, examples_by_language, tagged_examples, write_nlu
+from benchmarks.nlu import (
+    HELD_OUT,
+    examples_by_language,
+    nearest_training_similarity,
+    novel_accuracy,
+    tagged_examples,
+    write_nlu,
+)
 from knowledge_base.language import detect_language
 from knowledge_base.text import fold
 
@@ -94,3 +101,18 @@ def test_the_held_out_messages_cover_every_intent_in_both_languages() -> None:
         assert set(held_out[language]) == intents, language
     untagged = [text for _, _, tag, text in tagged_examples(HELD_OUT) if tag is None]
     assert untagged == [], "every held-out message belongs to one language's figure"
+
+
+def test_a_reordered_or_refolded_message_is_a_paraphrase_and_a_new_one_is_not() -> None:
+    training = ["sen robot musun", "kargom nerede", "iptal etmek istiyorum formu"]
+    messages = ["robot musun sen", "FORMU İPTAL ETMEK İSTİYORUM", "teşekkürler, görüşürüz"]
+    reordered, refolded, new = nearest_training_similarity(messages, training)
+    assert reordered > 0.7 and refolded > 0.99
+    assert new < 0.3
+
+
+def test_novel_accuracy_counts_only_messages_that_are_no_paraphrase() -> None:
+    training = ["sen robot musun", "kargom nerede"]
+    messages = ["robot musun sen", "teşekkürler, görüşürüz", "iyi akşamlar dilerim"]
+    assert novel_accuracy(messages, training, wrong={"iyi akşamlar dilerim"}) == (1, 2)
+    assert novel_accuracy(messages, training, wrong={"robot musun sen"}) == (2, 2)
