@@ -3,6 +3,9 @@
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var me = null, agents = [], selected = null, current = null, socket = null, reloadTimer = null;
+  // What the agent has typed but not sent, per ticket: the pane is rebuilt whenever the ticket
+  // changes (a claim, a colleague's note), and a half-written reply must survive that.
+  var drafts = {}, shown = 0;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -137,11 +140,21 @@
     var b = el("button", null, label); b.type = "button"; b.addEventListener("click", onClick); return b;
   }
 
+  function draft(textarea, id, field) {
+    var saved = drafts[id] || (drafts[id] = {});
+    textarea.value = saved[field] || "";
+    textarea.addEventListener("input", function () { saved[field] = textarea.value; });
+    return textarea;
+  }
+
   function show(id) {
     selected = id;
+    var request = ++shown;  // answers to older requests arrive late sometimes: only the newest is drawn
     api("GET", "/api/tickets/" + id).then(function (t) {
+      if (request !== shown) return;
       current = t;
       var detail = $("detail");
+      var focused = document.activeElement && detail.contains(document.activeElement) ? document.activeElement.id : null;
       detail.textContent = "";
       detail.appendChild(el("h2", null, "Ticket #" + t.id));
       var facts = el("p");
@@ -188,7 +201,7 @@
 
       var open = ["new", "open", "pending"].indexOf(t.status) >= 0;
       var reply = el("form", "stack");
-      var text = el("textarea"); text.id = "reply-text"; text.rows = 3;
+      var text = draft(el("textarea"), t.id, "reply"); text.id = "reply-text"; text.rows = 3;
       text.placeholder = open ? "Reply to the visitor…" : "Reopen the ticket to reply";
       text.disabled = !open;
       reply.appendChild(text);
@@ -197,7 +210,11 @@
       reply.addEventListener("submit", function (e) {
         e.preventDefault();
         if (!text.value.trim()) return;
-        api("POST", "/api/tickets/" + t.id + "/messages", { text: text.value }).then(function () { text.value = ""; });
+        var sent = text.value;
+        api("POST", "/api/tickets/" + t.id + "/messages", { text: sent }).then(function () {
+          if (drafts[t.id].reply === sent) drafts[t.id].reply = "";
+          if ($("reply-text") && $("reply-text").value === sent) $("reply-text").value = "";
+        }).catch(function (err) { alert(err.message); });
       });
       detail.appendChild(reply);
 
@@ -212,15 +229,23 @@
       });
       detail.appendChild(history);
       var note = el("form", "stack");
-      var noteText = el("textarea"); noteText.id = "note-text"; noteText.rows = 2; noteText.placeholder = "Internal note (the visitor never sees it)";
+      var noteText = draft(el("textarea"), t.id, "note"); noteText.id = "note-text"; noteText.rows = 2;
+      noteText.placeholder = "Internal note (the visitor never sees it)";
       note.appendChild(noteText);
       var add = el("button", null, "Add note"); add.type = "submit"; note.appendChild(add);
       note.addEventListener("submit", function (e) {
         e.preventDefault();
         if (!noteText.value.trim()) return;
-        api("POST", "/api/tickets/" + t.id + "/notes", { text: noteText.value }).then(function () { show(t.id); });
+        api("POST", "/api/tickets/" + t.id + "/notes", { text: noteText.value }).then(function () {
+          drafts[t.id].note = "";
+          show(t.id);
+        });
       });
       detail.appendChild(note);
+      if (focused && $(focused)) {  // typing goes on where it was
+        $(focused).focus();
+        if ($(focused).setSelectionRange) $(focused).setSelectionRange($(focused).value.length, $(focused).value.length);
+      }
       load();
     });
   }

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from bot.stack import Stack
 from knowledge_base.articles import load_directory
 from tests.conftest import SAMPLE_ARTICLES
-from tests.e2e.conftest import AGENT_EMAIL, AGENT_PASSWORD
+from tests.e2e.conftest import AGENT_EMAIL, AGENT_PASSWORD, agent_api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -115,7 +115,14 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
 
     console.get_by_role("button", name="Claim").click()
     expect(console.locator("#detail")).to_contain_text("assignee: Deniz", timeout=TIMEOUT_MS)
-    console.locator("#reply-text").fill("Merhaba, ben Deniz. Yarınki hava için bir uygulamaya bakmanızı öneririm.")
+    draft = "Merhaba, ben Deniz. Yarınki hava için bir uygulamaya bakmanızı öneririm."
+    console.locator("#reply-text").fill(draft)
+    # A colleague's note changes the ticket while the reply is being written: the pane is drawn
+    # again, and the half-written reply stays where it was.
+    response = agent_api(stack, "POST", f"/api/tickets/{number}/notes", json={"text": "Bir meslektaşın notu."})
+    assert response.status_code == 201, response.text
+    expect(console.locator(".history")).to_contain_text("Bir meslektaşın notu.", timeout=TIMEOUT_MS)
+    expect(console.locator("#reply-text")).to_have_value(draft)
     console.get_by_role("button", name="Send reply").click()
     agent_line = page.locator(".sb-msg.sb-agent")
     expect(agent_line).to_contain_text("ben Deniz", timeout=10_000)  # live, in the visitor's open widget
