@@ -110,15 +110,15 @@ def novel_accuracy(messages: list[str], training: list[str], wrong: set[str]) ->
     return sum(1 for m in novel if m not in wrong), len(novel)
 
 
-def rasa_test_nlu(nlu: Path, arguments: list[str], out: Path) -> dict[str, Any]:
-    """Run ``rasa test nlu`` on the examples in ``nlu`` in the Rasa environment; its intent report.
+def rasa_test_nlu(intents: dict[str, list[str]], nlu: Path, arguments: list[str], out: Path) -> dict[str, Any]:
+    """Write ``intents`` to ``nlu`` and run ``rasa test nlu`` on it in the Rasa environment; its intent report.
 
     Rasa reads the project's ``data/`` instead when the ``--nlu`` path is missing, and a
     model scored on its own training data looks perfect: the report must count every
-    example of ``nlu``.
+    example written.
     """
-    blocks = (yaml.safe_load(nlu.read_text(encoding="utf-8")) or {}).get("nlu", [])
-    expected = sum(1 for b in blocks if "intent" in b for line in b["examples"].splitlines() if line.strip())
+    write_nlu(intents, nlu)
+    expected = sum(len(texts) for texts in intents.values())
     done = subprocess.run(
         [str(RASA), "test", "nlu", "--nlu", str(nlu), *arguments, "--out", str(out), "--no-plot"],
         cwd=PROJECT_ROOT,
@@ -136,9 +136,9 @@ def rasa_test_nlu(nlu: Path, arguments: list[str], out: Path) -> dict[str, Any]:
     return report
 
 
-def score_held_out(nlu: Path, out: Path) -> HeldOut:
-    """The trained model's intent F1 and mistakes on a file of messages it never saw."""
-    report = rasa_test_nlu(nlu, ["--model", str(MODEL)], out)
+def score_held_out(intents: dict[str, list[str]], nlu: Path, out: Path) -> HeldOut:
+    """The trained model's intent F1 and mistakes on messages it never saw."""
+    report = rasa_test_nlu(intents, nlu, ["--model", str(MODEL)], out)
     errors_file = out / "intent_errors.json"
     errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
     return HeldOut(
@@ -152,9 +152,10 @@ def score_held_out(nlu: Path, out: Path) -> HeldOut:
     )
 
 
-def cross_validate(nlu: Path, out: Path, folds: int) -> CrossValidation:
+def cross_validate(intents: dict[str, list[str]], nlu: Path, out: Path, folds: int) -> CrossValidation:
     started = time.perf_counter()
-    report = rasa_test_nlu(nlu, ["--config", "config.yml", "--cross-validation", "--folds", str(folds)], out)
+    arguments = ["--config", "config.yml", "--cross-validation", "--folds", str(folds)]
+    report = rasa_test_nlu(intents, nlu, arguments, out)
     per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "support" in v and "avg" not in k}
     worst = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:3]
     return CrossValidation(
@@ -183,13 +184,11 @@ def main() -> int:
         for language in LANGUAGES:
             if not args.held_out_only:
                 nlu = Path(tmp) / f"{language}.yml"
-                write_nlu(split[language], nlu)
-                result = cross_validate(nlu, Path(tmp) / f"{language}-results", args.folds)
+                result = cross_validate(split[language], nlu, Path(tmp) / f"{language}-results", args.folds)
                 print(f"# {language}: {json.dumps(asdict(result))}", file=sys.stderr)
                 rows.append((language, result))
             nlu = Path(tmp) / f"{language}-held-out.yml"
-            write_nlu(held_out_split[language], nlu)
-            scored = score_held_out(nlu, Path(tmp) / f"{language}-held-out-results")
+            scored = score_held_out(held_out_split[language], nlu, Path(tmp) / f"{language}-held-out-results")
             held_out.append((language, scored))
             messages = [text for texts in held_out_split[language].values() for text in texts]
             training = [text for texts in split[language].values() for text in texts]

@@ -242,9 +242,10 @@
         });
       });
       detail.appendChild(note);
-      if (focused && $(focused)) {  // typing goes on where it was
-        $(focused).focus();
-        if ($(focused).setSelectionRange) $(focused).setSelectionRange($(focused).value.length, $(focused).value.length);
+      var refocus = focused && $(focused);
+      if (refocus) {  // typing goes on where it was
+        refocus.focus();
+        if (refocus.setSelectionRange) refocus.setSelectionRange(refocus.value.length, refocus.value.length);
       }
       load();
     });

@@ -5,7 +5,6 @@ without seeing it, is what changes are tried on.
 """
 
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -13,15 +12,10 @@ import pytest
 
 from benchmarks.quality import HELPCENTER_DEV_QUESTIONS, HELPCENTER_QUESTIONS, SAMPLE_ARTICLES
 from knowledge_base.articles import load_directory
-from knowledge_base.text import fold
 from knowledge_base.training import background_texts
+from tests.benchmarks import normalised
 
 pytestmark = pytest.mark.unit
-
-
-def normalised(text: str) -> str:
-    """Case, Turkish letters and punctuation removed: a question typed differently is still the same."""
-    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
 def read(path: Path) -> list[dict[str, str | None]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from benchmarks.nlu import (
     write_nlu,
 )
 from knowledge_base.language import detect_language
-from knowledge_base.text import fold
+from tests.benchmarks import normalised
 
 pytestmark = pytest.mark.unit
 
@@ -83,14 +82,9 @@ def test_every_language_tag_agrees_with_the_detector_where_it_has_an_opinion() -
     assert mistagged == []
 
 
-def comparable(text: str) -> str:
-    """Case, Turkish letters and punctuation removed: a message typed differently is still the same."""
-    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split()) or text.strip()
-
-
 def test_no_held_out_message_is_a_training_example() -> None:
-    training = {comparable(text) for *_, text in tagged_examples(DATA)}
-    reused = [text for *_, text in tagged_examples(HELD_OUT) if comparable(text) in training]
+    training = {normalised(text) for *_, text in tagged_examples(DATA)}
+    reused = [text for *_, text in tagged_examples(HELD_OUT) if normalised(text) in training]
     assert reused == []
 
 
