@@ -14,13 +14,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
 from knowledge_base.articles import Article, load_directory
 from knowledge_base.calibration import MIN_QUESTIONS, calibrate
-from knowledge_base.classifier import MAX_TRAINING_TEXTS, Fitted, fit_language
+from knowledge_base.classifier import MAX_TRAINING_TEXTS, ArticleClassifier, Fitted, fit_language
 from knowledge_base.decision import Candidate, Decision, Thresholds, decide
 from knowledge_base.embedders import Embedder, SentenceTransformerEmbedder
 from knowledge_base.errors import ArticleFormatError, InvalidQuery, StoreChanged
@@ -543,6 +543,8 @@ class KnowledgeBase:
             asked = [(aid, self._articles[aid].language) for _, aid in questions]
             snapshots = {lang: self._classifier_rows(lang) for lang in sorted({lang for _, lang in asked})}
             self_article = dict(self._entry_article)
+            # a trained model has seen every example question but the held-out ones
+            cross_fit = self.embedder is self.base_embedder
         pairs = self._held_out_pairs(questions, None, generation)
         plain: dict[str | None, Thresholds] = {None: calibrate(asked, pairs.__getitem__, self.default_thresholds)}
         for language in snapshots:
@@ -555,23 +557,38 @@ class KnowledgeBase:
         classifiers: dict[str, Fitted] = {}
         article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for language, rows in snapshots.items():
-            fitted = fit_language(rows[0], rows[1], rows[2], rows[3], MIN_QUESTIONS_PER_LANGUAGE) if rows else None
-            if rows is not None and fitted is not None:
-                entry_ids, labels, vectors = rows[4], rows[2], rows[1]
-                classifiers[language] = fitted = dataclasses.replace(
-                    fitted, held_out=[entry_ids[i] for i in fitted.held_out]
-                )
-                article_vectors.update(_group_by_article(entry_ids, labels, vectors))
-                mine = _even_sample([(eid, self_article[eid]) for eid in fitted.held_out])
-                scored = self._held_out_pairs(mine, (fitted, article_vectors), generation)
-                own = calibrate([(aid, language) for _, aid in mine], scored.__getitem__, self.default_thresholds)
-                source = f"{own.source} in {language} held out from its article classifier"
-                details = {**own.details, "classifier": _explain(fitted)}
-                result[language] = dataclasses.replace(own, source=source, details=details)
+            if rows is None:
+                continue
+            fitted = fit_language(
+                rows.texts,
+                rows.vectors,
+                rows.labels,
+                rows.held_out,
+                MIN_QUESTIONS_PER_LANGUAGE,
+                rows.questions if cross_fit else None,
+            )
+            if fitted is None:
+                continue
+            ids = rows.entry_ids
+            classifiers[language] = fitted = dataclasses.replace(
+                fitted, folds=[([ids[i] for i in fold], fold_model) for fold, fold_model in fitted.folds]
+            )
+            article_vectors.update(_group_by_article(ids, rows.labels, rows.vectors))
+            asked_here: list[tuple[int, str]] = []
+            scored: list[tuple[float, float]] = []
+            for fold, fold_model in fitted.folds:
+                mine = [(eid, self_article[eid]) for eid in fold]
+                mine = mine if len(fitted.folds) > 1 else _even_sample(mine)
+                scored += self._held_out_pairs(mine, (fold_model, article_vectors), generation)
+                asked_here += mine
+            own = calibrate([(aid, language) for _, aid in asked_here], scored.__getitem__, self.default_thresholds)
+            source = f"{own.source} in {language} held out from its article classifier"
+            details = {**own.details, "classifier": _explain(fitted)}
+            result[language] = dataclasses.replace(own, source=source, details=details)
         return Calibration(generation, model, result, classifiers, article_vectors, plain)
 
-    def _classifier_rows(self, language: str) -> tuple[list[str], np.ndarray, list[str], list[int], list[int]] | None:
-        """``(texts, vectors, labels, held-out rows, entry ids)`` of ``language``'s entries, if worth a classifier."""
+    def _classifier_rows(self, language: str) -> _Rows | None:
+        """What ``language``'s article classifier is fitted and calibrated on, if it is worth one."""
         entry_ids = [
             eid for aid, ids in self._by_article.items() if self._articles[aid].language == language for eid in ids
         ]
@@ -582,7 +599,8 @@ class KnowledgeBase:
         if len(held) < MIN_QUESTIONS_PER_LANGUAGE:
             return None
         labels = [self._entry_article[eid] for eid in entry_ids]
-        return texts, self._vectors(entry_ids), labels, held, entry_ids
+        questions = [i for i, eid in enumerate(entry_ids) if self._entry_meta[eid][0] == "question"]
+        return _Rows(texts, self._vectors(entry_ids), labels, held, entry_ids, questions)
 
     def _vectors(self, entry_ids: list[int]) -> np.ndarray:
         assert self._index is not None
@@ -602,9 +620,7 @@ class KnowledgeBase:
                 vectors = self._vectors([eid for eid, _ in chunk])
                 texts = [self._entry_meta[eid][1] for eid, _ in chunk]
                 scores, ids = self._index.search(vectors, ENTRY_HITS)
-                probabilities = (
-                    scoring[0].for_calibration.probabilities(texts, vectors) if scoring else [None] * len(texts)
-                )
+                probabilities = scoring[0].probabilities(texts, vectors) if scoring else [None] * len(texts)
                 for i, (entry_id, own_id) in enumerate(chunk):
                     language = self._articles[own_id].language
                     article_vectors = scoring[1] if scoring else {}
@@ -801,8 +817,10 @@ def _even_sample(items: list[T]) -> list[T]:
 def _explain(fitted: Fitted) -> dict[str, Any]:
     return {
         "embedding_weight": fitted.classifier.dense_weight,
-        "held_out_accuracy_by_embedding_weight": {str(w): round(a, 4) for w, a in fitted.accuracy.items()},
+        "class_weight": fitted.classifier.class_weight,
+        "held_out_accuracy_by_setting": {label: round(a, 4) for label, a in fitted.accuracy.items()},
         "share_of_score": CLASSIFIER_SHARE,
+        "calibration_folds": len(fitted.folds),
     }
 
 
@@ -810,7 +828,19 @@ class _Superseded(Exception):
     """The articles changed while a calibration was computed from them."""
 
 
-Scoring = tuple[Fitted, dict[str, tuple[np.ndarray, np.ndarray]]]
+# a classifier that never saw the questions scored, and the articles' entry ids and vectors
+Scoring = tuple[ArticleClassifier, dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+class _Rows(NamedTuple):
+    """One language's entries, for fitting its article classifier; lists of row numbers index them."""
+
+    texts: list[str]
+    vectors: np.ndarray
+    labels: list[str]
+    held_out: list[int]
+    entry_ids: list[int]
+    questions: list[int]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.articles import Article
-from knowledge_base.classifier import ArticleClassifier, fit_language
+from knowledge_base.classifier import ArticleClassifier, fit_language, setting_label
 from knowledge_base.embedders import HashingEmbedder
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.training import held_out
@@ -56,10 +56,12 @@ def test_fit_language_chooses_the_embedding_weight_on_held_out_rows() -> None:
     held = list(range(0, len(texts), 5))
     fitted = fit_language(texts, vectors, labels, held, min_held_out=10)
     assert fitted is not None
-    assert set(fitted.accuracy) == {0.0, 1.0}
+    # every article has as many texts: weighing them alike would fit the same model
+    assert set(fitted.accuracy) == {setting_label(0.0, None), setting_label(1.0, None)}
     best = max(fitted.accuracy.values())
-    assert fitted.accuracy[fitted.classifier.dense_weight] == best
-    assert fitted.classifier.dense_weight == fitted.for_calibration.dense_weight
+    chosen = fitted.classifier
+    assert fitted.accuracy[setting_label(chosen.dense_weight, chosen.class_weight)] == best
+    assert chosen.dense_weight == fitted.for_calibration.dense_weight
     assert fitted.held_out == held
     # the calibration model never saw the held-out rows; the final one saw everything
     assert fitted.classifier is not fitted.for_calibration
@@ -97,10 +99,13 @@ def classified_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KnowledgeB
 
 def test_a_language_with_enough_questions_is_scored_with_its_classifier(classified_kb: KnowledgeBase) -> None:
     thresholds = classified_kb.thresholds("tr")
-    held = sum(held_out(q) for article in topic_articles() for q in article.questions)
+    # few held out: every example question is held out once, in five folds
+    asked = sum(len(article.questions) for article in topic_articles())
+    assert sum(held_out(q) for article in topic_articles() for q in article.questions) < asked
     assert (
-        thresholds.source == f"leave-one-out over {held} example questions in tr held out from its article classifier"
+        thresholds.source == f"leave-one-out over {asked} example questions in tr held out from its article classifier"
     )
+    assert thresholds.details["classifier"]["calibration_folds"] == 5
     assert thresholds.details["classifier"]["embedding_weight"] in (0.0, 1.0)
     result = classified_kb.search("faturalarımı göremiyorum")
     top = result.candidates[0]
@@ -187,5 +192,74 @@ def test_a_change_during_calibration_starts_it_again(
     monkeypatch.setattr(kb_module, "fit_language", fit_then_change)
     classified_kb.delete("sifre")
     thresholds = classified_kb.thresholds("tr")  # waits, and calibrates again after the change
-    held = sum(held_out(q) for a in [*topic_articles(), RETURNS] if a.id != "sifre" for q in a.questions)
+    asked = sum(len(a.questions) for a in [*topic_articles(), RETURNS] if a.id != "sifre")
+    assert thresholds.source.startswith(f"leave-one-out over {asked} ")
+
+
+def test_an_article_with_more_examples_does_not_win_what_neither_claims() -> None:
+    """Class weights: 8 questions about invoices weigh as much as 96 about a parcel."""
+    parcel, invoice = TOPICS["kargo-takibi"], TOPICS["fatura"]
+    big = [f"{opener} {word} {verb}" for opener in OPENERS for word in parcel for verb in VERBS[:3]]
+    small = [f"{o} {w} {v}" for o, w, v in zip(OPENERS, itertools.cycle(invoice), itertools.cycle(VERBS[:3]))]
+    texts, labels = big + small, ["kargo"] * len(big) + ["fatura"] * len(small)
+    embedder = HashingEmbedder(64)
+    vectors = embedder.embed(texts)
+    weighted = ArticleClassifier(dense_weight=0.0, class_weight="balanced").fit(texts, vectors, labels)
+    by_count = ArticleClassifier(dense_weight=0.0).fit(texts, vectors, labels)
+
+    def parcel_probability(model: ArticleClassifier, question: str) -> float:
+        return model.probabilities([question], embedder.embed([question]))[0]["kargo"]
+
+    # a question that names neither leans less to the bigger article
+    for neutral in ("iyi günler pardon", "merhaba, nerede"):
+        assert parcel_probability(weighted, neutral) < parcel_probability(by_count, neutral) - 0.05
+    # and the articles' own words still decide
+    assert parcel_probability(weighted, "faturalarımı bulamıyorum") < 0.05
+    assert parcel_probability(weighted, "kargolarımı bulamıyorum") > 0.8
+
+
+def test_fit_language_tries_weighing_articles_alike_when_their_sizes_differ() -> None:
+    parcel, invoice = TOPICS["kargo-takibi"], TOPICS["fatura"]
+    big = [f"{opener} {word} {verb}" for opener in OPENERS for word in parcel for verb in VERBS]
+    small = [f"{opener} {word} {verb}" for opener in OPENERS for word in invoice for verb in VERBS[:2]]
+    texts, labels = big + small, ["kargo"] * len(big) + ["fatura"] * len(small)
+    fitted = fit_language(texts, HashingEmbedder(64).embed(texts), labels, list(range(0, len(texts), 5)), 10)
+    assert fitted is not None
+    assert set(fitted.accuracy) == {setting_label(w, c) for w in (0.0, 1.0) for c in (None, "balanced")}
+    chosen = fitted.classifier
+    assert fitted.accuracy[setting_label(chosen.dense_weight, chosen.class_weight)] == max(fitted.accuracy.values())
+    assert (chosen.dense_weight, chosen.class_weight) == (
+        fitted.for_calibration.dense_weight,
+        fitted.for_calibration.class_weight,
+    )
+
+
+def test_few_held_out_questions_are_joined_by_four_more_folds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import knowledge_base.classifier as classifier_module
+
+    texts, labels = rows()
+    vectors = HashingEmbedder(64).embed(texts)
+    held, questions = list(range(0, len(texts), 5)), list(range(len(texts)))
+    fitted = fit_language(texts, vectors, labels, held, 10, questions)
+    assert fitted is not None
+    assert len(fitted.folds) == 5
+    assert fitted.folds[0][0] == held  # the rows the settings were chosen on come first
+    # every question is held out exactly once, each fold by its own classifier
+    assert sorted(row for fold, _ in fitted.folds for row in fold) == questions
+    assert len({id(model) for _, model in fitted.folds} | {id(fitted.classifier)}) == 6
+    # enough held-out questions: one fold
+    monkeypatch.setattr(classifier_module, "CROSS_FIT_BELOW", len(held))
+    fitted = fit_language(texts, vectors, labels, held, 10, questions)
+    assert fitted is not None and len(fitted.folds) == 1
+
+
+def test_a_trained_model_is_calibrated_on_the_held_out_questions_only(
+    classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the same vectors, but not the base model's object: as after `kb train`, which saw the others
+    monkeypatch.setattr(classified_kb, "embedder", HashingEmbedder())
+    classified_kb.put(RETURNS)
+    thresholds = classified_kb.thresholds("tr")
+    held = sum(held_out(q) for a in [*topic_articles(), RETURNS] for q in a.questions)
     assert thresholds.source.startswith(f"leave-one-out over {held} ")
+    assert thresholds.details["classifier"]["calibration_folds"] == 1
