@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.datasets import DEFAULT_DATA, Benchmark, Query, banking77, clinc150, xsid
+from knowledge_base.decision import Thresholds
 from knowledge_base.embedders import SentenceTransformerEmbedder
 from knowledge_base.evaluate import summarise
-from knowledge_base.kb import KnowledgeBase
+from knowledge_base.kb import KnowledgeBase, SearchResult
 from knowledge_base.training import TrainingOptions
 
 
@@ -34,6 +35,21 @@ class Outcome:
     top_id: str | None
     score: float
     decision: str
+    options: list[str]
+    # the best score reached the answer threshold: answered, or asked which of close articles
+    confident: bool
+
+
+def outcome(expect: str | None, result: SearchResult) -> Outcome:
+    top = result.candidates[0] if result.candidates else None
+    return Outcome(
+        expect,
+        top.id if top else None,
+        top.score if top else -1.0,
+        result.decision,
+        [o.id for o in result.options] if result.decision == "clarify" else [],
+        top is not None and top.score >= result.thresholds.answer,
+    )
 
 
 def run(kb: KnowledgeBase, queries: list[Query], language: str, batch: int = 256) -> list[Outcome]:
@@ -41,9 +57,7 @@ def run(kb: KnowledgeBase, queries: list[Query], language: str, batch: int = 256
     for start in range(0, len(queries), batch):
         chunk = queries[start : start + batch]
         results = kb.search_many([text for text, _ in chunk], language=language)
-        for (_, expect), result in zip(chunk, results, strict=True):
-            top = result.candidates[0] if result.candidates else None
-            outcomes.append(Outcome(expect, top.id if top else None, top.score if top else -1.0, result.decision))
+        outcomes += [outcome(expect, result) for (_, expect), result in zip(chunk, results, strict=True)]
     return outcomes
 
 
@@ -73,6 +87,20 @@ def build(bench: Benchmark, folder: Path, embedder: SentenceTransformerEmbedder)
     kb.put_many(bench.articles)
     kb.thresholds()
     return kb, time.perf_counter() - started
+
+
+def offered_choices(outcomes: list[Outcome], dataset: str, thresholds: Thresholds) -> dict[str, object]:
+    """Questions below the answer threshold offered the closest articles instead of a handoff."""
+    in_scope = [o for o in outcomes if o.expect is not None]
+    out_scope = [o for o in outcomes if o.expect is None]
+    offered = [o for o in in_scope if o.decision == "clarify" and not o.confident]
+    right = sum(1 for o in offered if o.expect in o.options)
+    uncovered = sum(1 for o in out_scope if o.decision == "clarify" and not o.confident)
+    return {
+        "dataset": f"{dataset}: offered choices below the answer threshold (suggest ≥ {thresholds.suggest})",
+        "measure": "answerable offered choices, right article among them / not covered offered choices",
+        "value": f"{len(offered)} of {len(in_scope)}, {right} right / {uncovered} of {len(out_scope)}",
+    }
 
 
 def model_label(kb: KnowledgeBase) -> str:
@@ -130,14 +158,16 @@ def score(kb: KnowledgeBase, bench: Benchmark, seconds: float) -> list[dict[str,
                 "value": f"{acc:.1%} / {rec:.1%} (score ≥ {cut:.3f})",
             }
         )
-        acc, rec = operating_point(test, lambda o: o.decision != "handoff")
+        acc, rec = operating_point(test, lambda o: o.confident)
+        thresholds = kb.thresholds(bench.language)
         rows.append(
             {
                 "dataset": f"{bench.name}, {label}, automatic calibration",
                 "measure": "in-scope accuracy / out-of-scope recall",
-                "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {kb.thresholds(bench.language).answer:.3f})",
+                "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {thresholds.answer:.3f})",
             }
         )
+        rows.append(offered_choices(test, f"{bench.name}, {label}, automatic calibration", thresholds))
     print(
         f"# {bench.name} ({label}): {len(bench.articles)} articles, {len(bench.test)} questions, "
         f"built in {seconds:.0f} s, thresholds {json.dumps(kb.thresholds(bench.language).to_dict())}",
@@ -178,24 +208,18 @@ def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]], name: st
     for language in ("tr", "en"):
         asked = [q for q in questions if q["lang"] == language]
         results = kb.search_many([q["q"] for q in asked])  # language detected, as in production
-        outcomes = [
-            Outcome(
-                q["expect"],
-                r.candidates[0].id if r.candidates else None,
-                r.candidates[0].score if r.candidates else -1.0,
-                r.decision,
-            )
-            for q, r in zip(asked, results, strict=True)
-        ]
+        outcomes = [outcome(q["expect"], r) for q, r in zip(asked, results, strict=True)]
         summary = summarise([asdict(o) for o in outcomes])
         counts = summary["counts"]
         rows.append(
             {
                 "dataset": f"sample help center, {name}, {language}, {label} ({counts['answerable']} answerable, "
                 f"{counts['not_covered']} not covered)",
-                "measure": "answered correctly / not-covered handed off / wrong answers (top-1)",
+                "measure": "answered correctly / not-covered handed off / wrong answers (top-1; answered or the "
+                "right article among the choices offered)",
                 "value": f"{summary['answered_correct']:.1%} / {summary['handoff_recall']:.1%} / "
-                f"{summary['wrong_answer_rate']:.1%} ({top1(outcomes):.1%})",
+                f"{summary['wrong_answer_rate']:.1%} ({top1(outcomes):.1%}; "
+                f"{summary['answered_or_right_choice_offered']:.1%})",
             }
         )
         handed_off = [
@@ -221,6 +245,8 @@ def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]], name: st
                 "value": "no threshold meets both" if best is None else f"{best[1]:.1%} (score ≥ {best[0]:.3f})",
             }
         )
+        dataset = f"sample help center, {name}, {language}, {label}"
+        rows.append(offered_choices(outcomes, dataset, kb.thresholds(language)))
     for language in ("tr", "en"):
         thresholds = json.dumps(kb.thresholds(language).to_dict())
         print(f"# sample help center ({label}), {language}: thresholds {thresholds}", file=sys.stderr)

@@ -10,12 +10,17 @@ Decision = Literal["answer", "clarify", "handoff"]
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores above ``answer`` are trusted; two candidates closer than ``margin`` are ambiguous."""
+    """Scores above ``answer`` are trusted; two candidates closer than ``margin`` are ambiguous.
+
+    Below ``answer`` but not below ``suggest``, the closest articles are offered
+    as choices instead of handing off at once (no such band when it is None).
+    """
 
     answer: float
     margin: float
     source: str = "default"
     details: dict[str, Any] = field(default_factory=dict)
+    suggest: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +69,16 @@ def decide(candidates: list[Candidate], thresholds: Thresholds) -> tuple[Decisio
     if not candidates:
         return "handoff", "the knowledge base has no article to compare with", []
     top = candidates[0]
+    suggest = thresholds.suggest
+    if top.score < thresholds.answer and suggest is not None and top.score >= suggest:
+        options = candidates[:MAX_CLARIFY_OPTIONS]
+        return (
+            "clarify",
+            f"best score {top.score:.3f} is below the answer threshold {thresholds.answer:.3f} but not below "
+            f"the suggestion threshold {suggest:.3f}; offering the {len(options)} closest articles instead of "
+            "handing off",
+            options,
+        )
     if top.score < thresholds.answer:
         return (
             "handoff",

@@ -45,6 +45,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     correct = sum(1 for r in answerable if r["decision"] == "answer" and r["top_id"] == r["expect"])
     handed_off = sum(1 for r in uncovered if r["decision"] == "handoff")
     wrong = sum(1 for r in rows if r["decision"] == "answer" and r["top_id"] != r["expect"])
+    # asked to choose, with the right article among the choices: one click from the answer
+    chose = sum(1 for r in answerable if r["decision"] == "clarify" and r["expect"] in r.get("options", ()))
 
     def share(n: int, d: int) -> float | None:
         return round(n / d, 4) if d else None
@@ -53,6 +55,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "answered_correct": share(correct, len(answerable)),
         "handoff_recall": share(handed_off, len(uncovered)),
         "wrong_answer_rate": share(wrong, len(rows)),
+        "answered_or_right_choice_offered": share(correct + chose, len(answerable)),
         "counts": {
             "questions": len(rows),
             "answerable": len(answerable),
@@ -60,6 +63,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "correct_answers": correct,
             "wrong_answers": wrong,
             "handed_off_not_covered": handed_off,
+            "right_article_among_choices": chose,
+            "not_covered_offered_choices": sum(1 for r in uncovered if r["decision"] == "clarify"),
             "decisions": dict(Counter(r["decision"] for r in rows)),
         },
     }
@@ -81,6 +86,7 @@ def evaluate(articles_dir: Path, questions: Path, embedder: Embedder, details: T
                     "decision": result.decision,
                     "top_id": top.id if top else None,
                     "score": round(top.score, 4) if top else None,
+                    "options": [o.id for o in result.options] if result.decision == "clarify" else [],
                 }
                 rows.append(row)
                 if details is not None:

@@ -12,6 +12,7 @@ from benchmarks.quality import (
     best_threshold_in_hindsight,
     best_validation_threshold,
     helpcenter_rows,
+    offered_choices,
     operating_point,
     top1,
 )
@@ -74,12 +75,16 @@ def test_xsid_reads_the_turkish_text(data: Path) -> None:
     assert bench.articles[0].language == "tr" and bench.articles[0].questions == ("alarmları göster",)
 
 
+def out(expect: str | None, top: str, score: float, decision: str, options: tuple[str, ...] = ()) -> Outcome:
+    return Outcome(expect, top, score, decision, list(options), decision != "handoff" and not options)
+
+
 def test_measures() -> None:
     outcomes = [
-        Outcome("a", "a", 0.9, "answer"),
-        Outcome("b", "a", 0.6, "answer"),
-        Outcome(None, "a", 0.5, "handoff"),
-        Outcome(None, "b", 0.8, "answer"),
+        out("a", "a", 0.9, "answer"),
+        out("b", "a", 0.6, "answer"),
+        out(None, "a", 0.5, "handoff"),
+        out(None, "b", 0.8, "answer"),
     ]
     assert top1(outcomes) == 0.5  # out-of-scope questions do not count
     assert operating_point(outcomes, lambda o: o.decision != "handoff") == (0.5, 0.5)
@@ -87,15 +92,29 @@ def test_measures() -> None:
 
 
 def test_best_threshold_in_hindsight_keeps_within_both_limits() -> None:
-    right = [Outcome(f"a{i}", f"a{i}", 0.5 + i / 100, "handoff") for i in range(40)]
-    wrong = [Outcome("b", "c", 0.7, "handoff")]  # one wrong answer in 50 questions is 2%
-    uncovered = [Outcome(None, "a", 0.3 + i / 100, "handoff") for i in range(9)]
+    right = [out(f"a{i}", f"a{i}", 0.5 + i / 100, "handoff") for i in range(40)]
+    wrong = [out("b", "c", 0.7, "handoff")]  # one wrong answer in 50 questions is 2%
+    uncovered = [out(None, "a", 0.3 + i / 100, "handoff") for i in range(9)]
     # the uncovered questions all score below 0.4, so the cut goes down to the lowest right answer
     assert best_threshold_in_hindsight(right + wrong + uncovered, max_wrong=0.02) == (0.5, 40 / 41)
     # with no room for a wrong answer, the cut rises above the wrong one at 0.7
     assert best_threshold_in_hindsight(right + wrong + uncovered, max_wrong=0.0) == (0.71, 19 / 41)
     # when even the highest cut answers too many uncovered questions, there is none
-    assert best_threshold_in_hindsight([Outcome("a", "a", 0.9, "answer"), Outcome(None, "a", 0.95, "answer")]) is None
+    assert best_threshold_in_hindsight([out("a", "a", 0.9, "answer"), out(None, "a", 0.95, "answer")]) is None
+
+
+def test_choices_offered_below_the_answer_threshold_are_counted_apart() -> None:
+    outcomes = [
+        out("a", "a", 0.9, "answer"),
+        out("b", "b", 0.55, "clarify", ("b", "c")),  # below the answer threshold, right among the choices
+        out("d", "c", 0.52, "clarify", ("c", "e")),  # the right one is not offered
+        out(None, "a", 0.53, "clarify", ("a", "b")),
+        out(None, "a", 0.2, "handoff"),
+    ]
+    row = offered_choices(outcomes, "set", Thresholds(answer=0.6, margin=0.02, suggest=0.5))
+    assert row["value"] == "2 of 3, 1 right / 1 of 2"
+    # neither counts as accepted at the operating point
+    assert operating_point(outcomes, lambda o: o.confident) == (1 / 3, 1.0)
 
 
 def test_an_unknown_dataset_name_is_an_error_not_an_empty_table(

@@ -68,11 +68,17 @@ def test_eval_prints_a_summary_and_writes_details(tmp_path: Path) -> None:
     result = kb_cli(tmp_path, "eval", str(ARTICLES), str(questions), "--out", str(out))
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert set(summary) >= {"answered_correct", "handoff_recall", "wrong_answer_rate", "counts"}
+    assert set(summary) >= {
+        "answered_correct",
+        "handoff_recall",
+        "wrong_answer_rate",
+        "answered_or_right_choice_offered",
+        "counts",
+    }
     assert summary["counts"]["questions"] == 3
     details = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [d["q"] for d in details] == [r["q"] for r in rows]
-    assert set(details[0]) == {"q", "expect", "decision", "top_id", "score"}
+    assert set(details[0]) == {"q", "expect", "decision", "top_id", "score", "options"}
     assert not (tmp_path / "kb").exists(), "eval must not touch the live knowledge base"
 
 

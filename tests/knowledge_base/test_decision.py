@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from knowledge_base.calibration import MAX_FALSE_ANSWER_RATE, MIN_QUESTIONS, calibrate, youden_threshold
+from knowledge_base.calibration import (
+    MAX_FALSE_ANSWER_RATE,
+    MAX_SUGGESTION_RATE,
+    MIN_QUESTIONS,
+    calibrate,
+    youden_threshold,
+)
 from knowledge_base.decision import Candidate, Thresholds, decide
 
 pytestmark = pytest.mark.unit
@@ -42,6 +48,28 @@ def test_close_runner_up_below_threshold_does_not_block_an_answer() -> None:
     assert decision == "answer"
 
 
+BAND = Thresholds(answer=0.6, margin=0.05, suggest=0.5)
+
+
+def test_a_score_just_below_the_answer_threshold_offers_the_closest_articles() -> None:
+    decision, reason, options = decide([cand("a", 0.55), cand("b", 0.41), cand("c", 0.40), cand("d", 0.39)], BAND)
+    assert decision == "clarify"
+    assert [o.id for o in options] == ["a", "b", "c"]  # never an answer below the answer threshold
+    assert "0.550" in reason and "0.600" in reason and "0.500" in reason
+
+
+@pytest.mark.parametrize("thresholds", [BAND, T])
+def test_below_the_suggestion_threshold_or_without_one_hands_off(thresholds: Thresholds) -> None:
+    decision, _, options = decide([cand("a", 0.49 if thresholds is BAND else 0.55), cand("b", 0.3)], thresholds)
+    assert decision == "handoff"
+    assert options == []
+
+
+def test_the_band_changes_nothing_above_the_answer_threshold() -> None:
+    for candidates in ([cand("a", 0.9), cand("b", 0.7)], [cand("a", 0.80), cand("b", 0.78)]):
+        assert decide(candidates, BAND)[:2] == decide(candidates, T)[:2]
+
+
 def test_youden_threshold_separates_two_groups() -> None:
     cut = youden_threshold(np.array([0.8, 0.85, 0.9]), np.array([0.3, 0.4, 0.5]))
     assert 0.5 < cut <= 0.8
@@ -61,3 +89,11 @@ def test_calibration_uses_only_the_scores_it_is_given() -> None:
     assert result.details["answerable_answered"] == np.mean(pos >= result.answer)
     assert result.source == "leave-one-out over 50 example questions"
     assert result.details["held_out_top1_accuracy"] == 1.0
+
+
+def test_the_suggestion_threshold_lets_the_next_look_alikes_have_choices() -> None:
+    rng = np.random.default_rng(1)
+    pos, neg = rng.normal(0.8, 0.05, 400), rng.normal(0.5, 0.05, 400)
+    result = calibrate([("a", "en")] * 400, lambda i: (pos[i], neg[i]), T)
+    assert result.suggest is not None and result.suggest < result.answer
+    assert MAX_FALSE_ANSWER_RATE < np.mean(neg >= result.suggest) <= MAX_SUGGESTION_RATE
