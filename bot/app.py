@@ -44,6 +44,7 @@ def create_app(
         default_language=settings.default_language,
         max_message_chars=settings.max_message_chars,
         repeat_window=settings.repeat_window,
+        detect=kb.language_of,
     )
     app.ctx.calendar = settings.calendar()
     app.ctx.sla = settings.sla()

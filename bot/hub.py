@@ -48,11 +48,14 @@ class ConversationHub:
         default_language: str = "tr",
         max_message_chars: int = 2000,
         repeat_window: float = 3.0,
+        detect: Callable[[str], str | None] = detect_language,
     ) -> None:
         self.conversations = conversations
         self.tickets = tickets
         self.assistant = assistant
         self.default_language = default_language
+        # the language of a message, or None: the knowledge base's articles help the word lists
+        self.detect = detect
         self.max_message_chars = max_message_chars
         self.repeat_window = repeat_window
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
@@ -128,8 +131,9 @@ class ConversationHub:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def language_of(self, conversation_id: str, text: str) -> str:
-        detected = detect_language(text)
+    async def language_of(self, conversation_id: str, text: str) -> str:
+        # off the event loop: the knowledge base may be busy (a calibration holds its lock in batches)
+        detected = await asyncio.to_thread(self.detect, text)
         if detected:
             self.conversations.set_language(conversation_id, detected)
             return detected
@@ -170,7 +174,7 @@ class ConversationHub:
             self.conversations.set_language(conversation_id, "en")
             payload: dict[str, Any] = {"language": "en", "detected_language": foreign}
         else:
-            payload = {"language": self.language_of(conversation_id, text)}
+            payload = {"language": await self.language_of(conversation_id, text)}
         language = payload["language"]
         if command:
             payload["command"] = command

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ CLASSIFIER_SHARE = 0.5
 SUPPORT_ENTRIES = 5
 RANKED_ARTICLES = 10  # articles re-scored in full per query, by their best entry
 PROPOSED_ARTICLES = 3  # the classifier's most likely articles are re-scored too
+GUESS_ENTRIES = 200  # entries looked at per word when the articles guess a message's language
 
 
 def article_entries(article: Article) -> list[Entry]:
@@ -738,6 +740,29 @@ class KnowledgeBase:
             self._known_languages = (self._generation, languages)
         return languages
 
+    def language_of(self, text: str) -> str | None:
+        """The language of ``text``: the word lists' guess, else the articles' (:meth:`guess_language`)."""
+        return detect_language(text) or self.guess_language(text)
+
+    def guess_language(self, text: str) -> str | None:
+        """The language whose articles alone use the message's words, for a message the word lists cannot place.
+
+        "wrong size arrived" has no word of the detector's lists, but "wrong",
+        "size" and "arrived" appear in English articles only. Each word that the
+        articles of one language use and the others' do not is a vote for it (at
+        most ``GUESS_ENTRIES`` entries per word are looked at). ``None`` on a tie.
+        """
+        votes: Counter[str] = Counter()
+        with self._lock:
+            for entry_ids in self._lexical.entries_with(text, GUESS_ENTRIES).values():
+                found = {self._articles[a].language for e in entry_ids if (a := self._entry_article.get(e)) is not None}
+                if len(found) == 1:
+                    votes[found.pop()] += 1
+        ranked = votes.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
+
     def search(self, query: str, language: str | None = None, top_k: int = 5) -> SearchResult:
         """Search and decide. ``language`` defaults to the one detected in ``query``."""
         return self.search_many([query], language, top_k)[0]
@@ -754,7 +779,7 @@ class KnowledgeBase:
         texts = [q.strip()[:MAX_QUERY_CHARS] for q in queries]
         if not all(texts):
             raise InvalidQuery("query must not be empty")
-        languages = [language or detect_language(t) for t in texts]
+        languages = [language or self.language_of(t) for t in texts]
         with self._lock:
             calibration = self._calibrated(wait=False)
             assert self._index is not None

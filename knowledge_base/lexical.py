@@ -223,6 +223,15 @@ class LexicalIndex:
             unique, totals = unique[best], totals[best]
         return unique, totals, left_out
 
+    def entries_with(self, text: str, limit: int = 200) -> dict[str, list[int]]:
+        """For each term of ``text`` in the index, up to ``limit`` of the entries that hold it."""
+        found = {}
+        for term in terms(text):
+            posting = self._postings.get(term)
+            if posting is not None:
+                found[term] = self._entry_at[posting.slots[: min(limit, posting.size)]].tolist()
+        return found
+
     def scores(self, text: str, limit: int = 64) -> dict[int, float]:
         """Cosine similarity of ``text`` with the ``limit`` best entries that share a term with it."""
         counts = {t: tf for t, tf in terms(text).items() if t in self._postings}

@@ -10,6 +10,8 @@ import pytest
 from bot.hub import ConversationHub
 from bot.rasa_client import BotReply, RasaUnavailable
 from bot.storage import Message, SQLiteStore
+from knowledge_base.articles import Article
+from knowledge_base.kb import KnowledgeBase
 from tests.bot.conftest import FakeAssistant
 
 pytestmark = pytest.mark.unit
@@ -222,3 +224,13 @@ async def test_while_a_ticket_is_open_the_bot_is_silent_and_nothing_is_lost(
     assert back.payload == {"type": "bot_back", "ticket": {"id": ticket.id}} and f"#{ticket.id}" in back.text
     await hub.handle(CID, "Kargo ücreti ne kadar?")
     assert assistant.received[-1][1] == "Kargo ücreti ne kadar?"  # the bot answers again
+
+
+async def test_the_knowledge_base_places_a_message_the_word_lists_cannot(
+    store: SQLiteStore, assistant: FakeAssistant, kb: KnowledgeBase
+) -> None:
+    kb.put(Article(id="size", title="Wrong size", language="en", body="A wrong size arrived? Swap it.", questions=()))
+    hub = ConversationHub(store, store, assistant, default_language="tr", detect=kb.language_of)
+    await hub.handle(CID, "wrong size arrived")  # no word of the detector's lists: the articles' words are English
+    await hub.handle(CID, "ok")  # no clue at all: the conversation's language
+    assert [r[2]["language"] for r in assistant.received] == ["en", "en"]

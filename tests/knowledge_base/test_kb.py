@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.articles import parse_article, read_article
+from knowledge_base.articles import Article, parse_article, read_article
 from knowledge_base.embedders import HashingEmbedder
 from knowledge_base.errors import ArticleNotFound, InvalidQuery
 from knowledge_base.index import VectorIndex
 from knowledge_base.kb import KnowledgeBase
+from knowledge_base.language import detect_language
 from tests.conftest import ARTICLES
 
 pytestmark = pytest.mark.unit
@@ -43,6 +44,22 @@ def test_an_example_question_finds_its_article(kb: KnowledgeBase) -> None:
 def test_search_stays_in_the_language_of_the_question(kb: KnowledgeBase) -> None:
     assert {c.language for c in kb.search("Kargo ücreti ne kadar?").candidates} == {"tr"}
     assert {c.language for c in kb.search("Is shipping free?").candidates} == {"en"}
+
+
+def test_the_articles_place_a_message_the_word_lists_cannot(kb: KnowledgeBase) -> None:
+    assert detect_language("wrong size arrived") is None  # no word of the detector's lists
+    kb.put(Article(id="size", title="Wrong size", language="en", body="A wrong size arrived? Swap it.", questions=()))
+    kb.put(Article(id="beden", title="Beden", language="tr", body="Yanlış beden mi geldi? Değiştirin.", questions=()))
+    assert kb.guess_language("wrong size arrived") == "en"
+    assert kb.language_of("yanlis beden") == "tr"  # typed without Turkish letters, placed by the articles
+    assert {c.language for c in kb.search("wrong size arrived").candidates} == {"en"}
+    # words no article uses, or that both languages' articles use, place nothing
+    kb.put(Article(id="iphone-en", title="iPhone cases", language="en", body="Cases.", questions=()))
+    kb.put(Article(id="iphone-tr", title="iPhone kılıfları", language="tr", body="Kılıflar.", questions=()))
+    assert kb.guess_language("qwerty zxcv") is None
+    assert kb.guess_language("iphone") is None
+    # the word lists come first
+    assert kb.language_of("Is shipping free?") == "en"
 
 
 def test_turkish_typed_without_turkish_letters_finds_the_same_article(kb: KnowledgeBase) -> None:
