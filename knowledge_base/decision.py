@@ -75,8 +75,8 @@ def decide(candidates: list[Candidate], thresholds: Thresholds) -> tuple[Decisio
         return (
             "clarify",
             f"best score {top.score:.3f} is below the answer threshold {thresholds.answer:.3f} but not below "
-            f"the suggestion threshold {suggest:.3f}; offering the {len(options)} closest articles instead of "
-            "handing off",
+            f"the suggestion threshold {suggest:.3f}; offering the closest articles as choices ({len(options)}) "
+            "instead of handing off",
             options,
         )
     if top.score < thresholds.answer:
