@@ -19,7 +19,10 @@ def main() -> None:
     kb.embedder.embed(["warm-up"])  # load the model now, not on the first visitor's question
     store = SQLiteStore(settings.database_path)
     app = create_app(settings, kb, store)
-    app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)
+    try:
+        app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)
+    finally:
+        kb.close()  # waits for a background calibration: a thread left in native code can crash the exit
 
 
 if __name__ == "__main__":

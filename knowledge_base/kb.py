@@ -67,6 +67,7 @@ SUPPORT_ENTRIES = 5
 RANKED_ARTICLES = 10  # articles re-scored in full per query, by their best entry
 PROPOSED_ARTICLES = 3  # the classifier's most likely articles are re-scored too
 GUESS_ENTRIES = 200  # entries looked at per word when the articles guess a message's language
+CLOSE_WAIT_SECONDS = 60.0  # longest wait in close() for a background calibration to give up
 
 
 def article_entries(article: Article) -> list[Entry]:
@@ -490,6 +491,8 @@ class KnowledgeBase:
             try:
                 fresh = self._calibrate()
             except _Superseded:
+                if self._closed:
+                    raise
                 continue  # the articles changed meanwhile: calibrate what they are now
             with self._lock:
                 if fresh.generation == self._generation and fresh.model == self.embedder.name:
@@ -616,7 +619,7 @@ class KnowledgeBase:
         for start in range(0, len(questions), batch):
             chunk = questions[start : start + batch]
             with self._lock:
-                if self._generation != generation:
+                if self._generation != generation or self._closed:
                     raise _Superseded
                 assert self._index is not None
                 vectors = self._vectors([eid for eid, _ in chunk])
@@ -824,7 +827,15 @@ class KnowledgeBase:
         return results
 
     def close(self) -> None:
+        """Stop a background calibration (it gives up at its next batch) and close the store.
+
+        Waiting for it matters at exit: a thread still inside native code when the
+        interpreter shuts down can crash the process.
+        """
         self._closed = True
+        thread = self._calibrating
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(CLOSE_WAIT_SECONDS)
         close = getattr(self.store, "close", None)
         if close:
             close()

@@ -263,3 +263,14 @@ def test_a_trained_model_is_calibrated_on_the_held_out_questions_only(
     held = sum(held_out(q) for a in [*topic_articles(), RETURNS] for q in a.questions)
     assert thresholds.source.startswith(f"leave-one-out over {held} ")
     assert thresholds.details["classifier"]["calibration_folds"] == 1
+
+
+def test_closing_stops_a_background_calibration(classified_kb: KnowledgeBase) -> None:
+    classified_kb.search("faturam nerede")  # calibrated
+    classified_kb.put(RETURNS)
+    classified_kb.search("iade nasıl yapılır")  # starts the new calibration in the background
+    running = classified_kb._calibrating
+    assert running is not None
+    classified_kb.close()
+    # no thread is left inside native code when the process exits
+    assert not running.is_alive()
