@@ -69,17 +69,17 @@ def decide(candidates: list[Candidate], thresholds: Thresholds) -> tuple[Decisio
     if not candidates:
         return "handoff", "the knowledge base has no article to compare with", []
     top = candidates[0]
-    suggest = thresholds.suggest
-    if top.score < thresholds.answer and suggest is not None and top.score >= suggest:
-        options = candidates[:MAX_CLARIFY_OPTIONS]
-        return (
-            "clarify",
-            f"best score {top.score:.3f} is below the answer threshold {thresholds.answer:.3f} but not below "
-            f"the suggestion threshold {suggest:.3f}; offering the closest articles as choices ({len(options)}) "
-            "instead of handing off",
-            options,
-        )
     if top.score < thresholds.answer:
+        suggest = thresholds.suggest
+        if suggest is not None and top.score >= suggest:
+            options = candidates[:MAX_CLARIFY_OPTIONS]
+            return (
+                "clarify",
+                f"best score {top.score:.3f} is below the answer threshold {thresholds.answer:.3f} but not below "
+                f"the suggestion threshold {suggest:.3f}; offering the closest articles as choices ({len(options)}) "
+                "instead of handing off",
+                options,
+            )
         return (
             "handoff",
             f"best score {top.score:.3f} is below the answer threshold {thresholds.answer:.3f}",

@@ -538,8 +538,10 @@ class KnowledgeBase:
             questions = [
                 (eid, aid) for eid, aid in self._entry_article.items() if self._entry_meta[eid][0] == "question"
             ]
-            if self.embedder is not self.base_embedder:
-                # A trained model has seen most example questions: calibrate on the ones it has not.
+            # A trained model has seen every example question but the held-out ones: calibrate on
+            # those, and without more folds for the article classifier.
+            trained = self.embedder is not self.base_embedder
+            if trained:
                 unseen = [(eid, aid) for eid, aid in questions if held_out(self._entry_meta[eid][1])]
                 questions = unseen if len(unseen) >= MIN_QUESTIONS else questions
             if not questions:
@@ -548,8 +550,6 @@ class KnowledgeBase:
             asked = [(aid, self._articles[aid].language) for _, aid in questions]
             snapshots = {lang: self._classifier_rows(lang) for lang in sorted({lang for _, lang in asked})}
             self_article = dict(self._entry_article)
-            # a trained model has seen every example question but the held-out ones
-            cross_fit = self.embedder is self.base_embedder
         pairs = self._held_out_pairs(questions, None, generation)
         plain: dict[str | None, Thresholds] = {None: calibrate(asked, pairs.__getitem__, self.default_thresholds)}
         for language in snapshots:
@@ -570,7 +570,7 @@ class KnowledgeBase:
                 rows.labels,
                 rows.held_out,
                 MIN_QUESTIONS_PER_LANGUAGE,
-                rows.questions if cross_fit else None,
+                None if trained else rows.questions,
             )
             if fitted is None:
                 continue
