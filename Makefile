@@ -11,6 +11,8 @@ RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 # Browser tests drive Debian's Chromium with Playwright (no browser download).
 export CHROMIUM ?= /usr/bin/chromium
+# Rasa sends usage data and crash reports to its makers unless told not to (bot/model_cache.py).
+export RASA_TELEMETRY_ENABLED ?= false
 RASA := $(RASA_VENV)/bin/rasa
 # pip prints a warning per package for this machine's optional local indexes; keep real errors.
 PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" || true

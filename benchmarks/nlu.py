@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.model_cache import rasa_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -124,7 +125,7 @@ def rasa_test_nlu(intents: dict[str, list[str]], nlu: Path, arguments: list[str]
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        env={**rasa_environment(), "PYTHONWARNINGS": "ignore"},
     )
     if done.returncode != 0:
         tail = "\n".join((done.stderr or done.stdout).splitlines()[-20:])

@@ -1,8 +1,8 @@
 """Train the Rasa model only when its data changed.
 
-The fingerprint covers config.yml, domain.yml, every file under data/ and the
+The fingerprint covers config.yml, domain.yml, every file under data/, the
 Python sources of the custom NLU components in nlu/ (they compute features the
-model is trained on).
+model is trained on) and requirements/rasa.lock (the encoders' packages).
 Trained models are kept in a cache outside the checkout
 (``$XDG_CACHE_HOME/supportbot/models``), so a fresh clone with unchanged
 training data reuses the model instead of training again.
@@ -20,10 +20,25 @@ from pathlib import Path
 from bot.settings import PROJECT_ROOT
 
 MODEL_NAME = "supportbot.tar.gz"
+TELEMETRY_VARIABLE = "RASA_TELEMETRY_ENABLED"
+
+
+def rasa_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for Rasa's command line: telemetry and error reports off unless turned on.
+
+    Rasa sends anonymous usage data and crash reports to its makers by default. A
+    support desk's server should not call out unasked, so every Rasa process this
+    project starts runs with ``RASA_TELEMETRY_ENABLED=false``; an operator who wants
+    them sets the variable to ``true``.
+    """
+    env = dict(os.environ if base is None else base)
+    env.setdefault(TELEMETRY_VARIABLE, "false")
+    return env
 
 
 def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
-    files = [root / "config.yml", root / "domain.yml"]
+    # The lock file pins the packages whose models make features (the sentence encoders).
+    files = [root / "config.yml", root / "domain.yml", root / "requirements" / "rasa.lock"]
     files += sorted(p for p in (root / "data").rglob("*") if p.is_file())
     files += sorted((root / "nlu").glob("*.py"))
     return files
@@ -60,6 +75,7 @@ def ensure_model(root: Path = PROJECT_ROOT, rasa: Path | None = None) -> Path:
             [str(rasa), "train", "--out", str(cached.parent), "--fixed-model-name", f"{key}-partial"],
             cwd=root,
             check=True,
+            env=rasa_environment(),
         )
         (cached.parent / f"{key}-partial.tar.gz").replace(cached)
     else:

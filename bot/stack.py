@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.model_cache import rasa_environment
 from bot.settings import PREFIX, PROJECT_ROOT, SETTINGS, Settings, load_settings
 from bot.storage import SQLiteStore
 
@@ -98,7 +99,7 @@ class Stack:
         self.settings = settings
         self.log_dir = log_dir
         self.services = build_services(settings, model)
-        self.env = {**os.environ, **stack_env(settings), "PYTHONUNBUFFERED": "1"}
+        self.env = {**rasa_environment(), **stack_env(settings), "PYTHONUNBUFFERED": "1"}
 
     @property
     def url(self) -> str:
