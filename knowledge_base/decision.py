@@ -36,10 +36,12 @@ class Candidate:
     matched_text: str
     dense: float = 0.0
     lexical: float = 0.0
-    # With an article classifier: the mean of the article's next best entries, and the
-    # classifier's probability for the article (see KnowledgeBase._rank).
+    # With an article classifier: the mean of the article's next best entries, the
+    # classifier's probability for the article and the share of the question's words
+    # (by idf) found in the article (see KnowledgeBase._rescore).
     support: float | None = None
     probability: float | None = None
+    coverage: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -58,6 +60,8 @@ class Candidate:
             found["support"] = round(self.support, 4)
         if self.probability is not None:
             found["classifier"] = round(self.probability, 4)
+        if self.coverage is not None:
+            found["coverage"] = round(self.coverage, 4)
         return found
 
 

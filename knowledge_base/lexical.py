@@ -223,6 +223,25 @@ class LexicalIndex:
             unique, totals = unique[best], totals[best]
         return unique, totals, left_out
 
+    def coverage(self, query_terms: set[str], entry_ids: list[int]) -> float:
+        """The share of the query's terms, weighed by idf, that occur in any of ``entry_ids``.
+
+        A term no entry has weighs the most, so a question about something the
+        entries never mention ("extended warranty") stays far from 1 even when its
+        common words match.
+        """
+        if not query_terms:
+            return 0.0
+        found: set[str] = set()
+        for entry_id in entry_ids:
+            doc = self._docs.get(entry_id)
+            if doc is not None:
+                found.update(query_terms.intersection(doc))
+                if len(found) == len(query_terms):
+                    break
+        weights = {term: self._idf(term) for term in query_terms}
+        return sum(weights[term] for term in found) / sum(weights.values())
+
     def entries_with(self, text: str, limit: int = 200) -> dict[str, list[int]]:
         """For each term of ``text`` in the index, up to ``limit`` of the entries that hold it."""
         found = {}

@@ -113,7 +113,17 @@ def test_a_language_with_enough_questions_is_scored_with_its_classifier(classifi
     explained = json.loads(json.dumps(result.to_dict()))  # what `search --json` prints
     assert 0.0 < explained["candidates"][0]["classifier"] <= 1.0
     assert "support" in explained["candidates"][0]
+    assert explained["candidates"][0]["coverage"] == pytest.approx(1.0)  # both words are in its questions
     assert 0 < explained["thresholds"]["details"]["classifier"]["share_of_score"] < 1
+
+
+def test_a_word_no_article_mentions_lowers_the_score(classified_kb: KnowledgeBase) -> None:
+    plain = classified_kb.search("faturalarımı göremiyorum").candidates[0]
+    odd = classified_kb.search("faturalarımı göremiyorum kripto").candidates[0]
+    assert odd.id == plain.id == "fatura"
+    assert odd.coverage is not None and plain.coverage is not None
+    assert odd.coverage < plain.coverage
+    assert odd.score < plain.score
 
 
 def test_the_classifier_follows_every_change(classified_kb: KnowledgeBase) -> None:

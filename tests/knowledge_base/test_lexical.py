@@ -103,3 +103,18 @@ def test_a_large_index_keeps_norms_until_a_hundredth_of_it_changed() -> None:
     large.add(303, "iade kargo")  # the fourth change: every norm is recomputed
     recomputed, exact = large.scores("süresi 3"), build(budget=10_000, extra=4).scores("süresi 3")
     assert recomputed == pytest.approx({e: exact[e] for e in recomputed}, rel=1e-12)
+
+
+def test_coverage_weighs_the_words_an_article_never_mentions() -> None:
+    index = LexicalIndex()
+    index.add(1, "Kargo ücreti ne kadar?")
+    index.add(2, "Kargo ücretsiz mi?")
+    index.add(3, "Şifremi unuttum")
+    assert index.coverage(set(terms("kargo ücreti")), [1, 2]) == pytest.approx(1.0)
+    assert index.coverage(set(terms("kargo ücreti")), [3]) == 0.0
+    # "garanti" is in no entry, so it weighs more than the common "kargo" does
+    half = index.coverage(set(terms("kargo garanti")), [1, 2])
+    assert 0.0 < half < 0.5
+    # an entry left out (a held-out example question) lends the article none of its words
+    assert index.coverage(set(terms("şifremi unuttum")), [1, 2]) == 0.0
+    assert index.coverage(set(), [1, 2]) == 0.0

@@ -50,3 +50,13 @@ def test_calibration_comes_from_the_example_questions(real_kb: KnowledgeBase) ->
     thresholds = real_kb.thresholds()
     assert thresholds.source.startswith("leave-one-out over ")
     assert 0.3 < thresholds.answer < 0.95
+
+
+def test_an_article_covers_the_words_of_what_it_answers_more_than_of_what_it_does_not(
+    real_kb: KnowledgeBase,
+) -> None:
+    covered = real_kb.search("kargo ücreti ne kadar").candidates[0]
+    # the warranty article never speaks of extending the warranty or selling it as a package
+    uncovered = real_kb.search("uzatılmış garanti paketi satıyor musunuz").candidates[0]
+    assert covered.coverage is not None and uncovered.coverage is not None
+    assert covered.coverage > uncovered.coverage
