@@ -152,6 +152,20 @@ class BusinessCalendar:
             now = datetime.combine(now.date() + timedelta(days=1), time(0), self.zone)
         raise CalendarError("no business hours in the coming three years")
 
+    def business_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The working time from ``start`` to ``end`` (zero if ``end`` is not later)."""
+        total = timedelta()
+        day = start.astimezone(self.zone).date()
+        last = end.astimezone(self.zone).date()
+        while day <= last:
+            window = self._window(day)
+            if window is not None:
+                begin, finish = max(window[0], start), min(window[1], end)
+                if finish > begin:
+                    total += finish - begin
+            day += timedelta(days=1)
+        return total
+
     def reply_expected(self, now: datetime, priority: str, language: str | None) -> dict[str, object]:
         """When the visitor can expect an agent's reply, and a sentence saying so."""
         due = self.add_business_time(now, self.reply_hours.get(priority, self.reply_hours["normal"]))

@@ -7,12 +7,17 @@ was done in time, ``breached`` when it was done late or is overdue, and
 ``running`` otherwise. The first response is the first agent line in the
 conversation after the ticket opened; the resolution is the last time the
 ticket was solved or closed.
+
+While a ticket is ``pending`` (the team waits for the visitor), the resolution
+clock stops: the business time spent pending moves its due time on. The first
+response clock does not stop, because a ticket waits for its visitor only after
+someone answered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.business_hours import BusinessCalendar, parse_reply_hours
@@ -63,8 +68,29 @@ class SlaPolicy:
         hours = self.first_response_hours.get(ticket.priority, self.first_response_hours["normal"])
         first = _target(self.calendar.add_business_time(opened, hours), responded, now)
         hours = self.resolution_hours.get(ticket.priority, self.resolution_hours["normal"])
-        resolution = _target(self.calendar.add_business_time(opened, hours), resolved, now)
+        paused = self._pending_time(ticket, history, resolved or now)
+        due = self.calendar.add_business_time(opened, hours + paused.total_seconds() / 3600)
+        resolution = _target(due, resolved, now)
+        resolution["paused"] = ticket.status == "pending"
+        resolution["paused_seconds"] = int(paused.total_seconds())
         return {"first_response": first, "resolution": resolution}
+
+    def _pending_time(self, ticket: Ticket, history: list[TicketEvent], until: datetime) -> timedelta:
+        """Business time the ticket spent ``pending`` since it opened, up to ``until``."""
+        opened = parse_time(ticket.created_at)
+        paused = timedelta()
+        since: datetime | None = None
+        changes = sorted((e for e in history if e.kind == "status"), key=lambda e: e.created_at)
+        for event in changes:
+            at = max(parse_time(event.created_at), opened)
+            if event.new == "pending" and since is None:
+                since = at
+            elif event.new != "pending" and since is not None:
+                paused += self.calendar.business_time_between(since, min(at, until))
+                since = None
+        if since is not None and ticket.status == "pending":
+            paused += self.calendar.business_time_between(since, until)
+        return paused
 
 
 def next_due(sla: dict[str, Any]) -> str:

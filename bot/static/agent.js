@@ -23,11 +23,13 @@
     var m = Math.round(Math.abs(seconds) / 60), h = Math.floor(m / 60);
     return h >= 24 ? Math.floor(h / 24) + "d " + (h % 24) + "h" : (h ? h + "h " : "") + (m % 60) + "m";
   }
-  // one target: "first reply due in 1h 5m", "resolution breached 20m ago", "first reply met"
+  // one target: "first reply due in 1h 5m", "resolution breached 20m ago", "first reply met",
+  // "resolution paused (pending), 3h left"
   function target(name, t) {
     var left = t.done_at ? null : (new Date(t.due) - new Date()) / 1000;
     if (t.state === "met") return name + " met";
     if (left === null) return name + " breached";
+    if (t.paused && left >= 0) return name + " paused (pending), " + span(left) + " left";
     return name + (left >= 0 ? " due in " + span(left) : " breached " + span(left) + " ago");
   }
   function nextTarget(sla) {

@@ -76,3 +76,18 @@ def test_reply_time_is_given_in_the_team_zone_whatever_the_server_zone() -> None
     cal = calendar()
     utc_now = datetime(2026, 11, 23, 7, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Istanbul
     assert cal.reply_expected(utc_now, "high", "en")["phrase"] == "You can expect a reply today by 12:00."
+
+
+def test_business_time_between_counts_open_hours_only() -> None:
+    cal = calendar()
+
+    def hours(start: datetime, end: datetime) -> float:
+        return cal.business_time_between(start, end).total_seconds() / 3600
+
+    assert hours(at(23, 10), at(23, 14)) == 4
+    assert hours(at(27, 17), at(30, 10)) == 2  # Friday's last hour and Monday's first
+    assert hours(at(28, 10), at(29, 20)) == 0  # a weekend
+    assert hours(at(23, 14), at(23, 10)) == 0  # the end before the start
+    assert calendar(holidays="2026-11-30").business_time_between(at(27, 17), at(30, 10)).total_seconds() == 3600
+    # the inverse of add_business_time
+    assert hours(at(27, 17, 30), cal.add_business_time(at(27, 17, 30), 13)) == 13

@@ -207,3 +207,18 @@ def test_the_question_of_a_draft_leaves_out_the_request_for_a_person() -> None:
         Message(3, "conv-1", "visitor", "elif@ornek.com", "2026-12-01T09:59:40.000Z"),
     ]
     assert visitor_question(ticket, said) == "Siparişim yanlış geldi, rezalet!"
+
+
+async def test_a_ticket_waiting_for_the_visitor_shows_its_resolution_clock_paused(
+    app: Sanic, store: SQLiteStore, agent_headers: dict[str, str]
+) -> None:
+    ticket, _ = store.create_ticket("conv-00001", "visitor_request")
+    await app.asgi_client.post(f"/api/tickets/{ticket.id}/claim", headers=agent_headers)
+    _, waiting = await app.asgi_client.patch(
+        f"/api/tickets/{ticket.id}", json={"status": "pending"}, headers=agent_headers
+    )
+    assert waiting.json["status"] == "pending"
+    assert waiting.json["sla"]["resolution"]["paused"] is True
+    assert waiting.json["sla"]["first_response"].get("paused") is None
+    _, back = await app.asgi_client.patch(f"/api/tickets/{ticket.id}", json={"status": "open"}, headers=agent_headers)
+    assert back.json["sla"]["resolution"]["paused"] is False

@@ -82,3 +82,49 @@ def test_urgent_targets_are_shorter_and_the_queue_looks_at_the_next_due_time() -
     assert urgent["first_response"]["due"] == "2026-12-04T15:00:00+00:00"  # Friday 18:00 Istanbul
     answered = policy().of(ticket(), [agent_line("2026-12-07T07:00:00.000Z")], [], now=utc("2026-12-07T08:00:00Z"))
     assert next_due(answered) == answered["resolution"]["due"]
+
+
+def pending_between(start: str, end: str | None) -> list[TicketEvent]:
+    events = [TicketEvent(1, 1, "status", 1, "open", "pending", None, start)]
+    if end:
+        events.append(TicketEvent(2, 1, "status", None, "pending", "open", None, end))
+    return events
+
+
+def test_the_resolution_clock_stops_while_the_ticket_waits_for_the_visitor() -> None:
+    # pending from Monday 10:00 to Tuesday 10:00 Istanbul: 8 business hours (Monday 10-18)
+    # plus 1 (Tuesday 09-10) = 9 hours, so Wednesday 14:00 becomes Thursday 14:00 Istanbul
+    history = pending_between("2026-12-07T07:00:00.000Z", "2026-12-08T07:00:00.000Z")
+    sla = policy().of(ticket("open"), [], history, now=utc("2026-12-08T08:00:00Z"))
+    assert sla["resolution"]["due"] == "2026-12-10T11:00:00+00:00"
+    assert sla["resolution"]["paused_seconds"] == 9 * 3600 and sla["resolution"]["paused"] is False
+    # the first response is not paused
+    assert sla["first_response"]["due"] == "2026-12-07T09:00:00+00:00"
+
+
+def test_a_pending_ticket_keeps_its_business_time_left_while_it_waits() -> None:
+    history = pending_between("2026-12-07T07:00:00.000Z", None)  # Monday 10:00 Istanbul, still pending
+    went_pending = utc("2026-12-07T07:00:00Z")
+    before = policy().of(ticket("open"), [], [], now=went_pending)["resolution"]
+    calendar = policy().calendar
+    left = calendar.business_time_between(went_pending, utc(before["due"]))
+    for now in (utc("2026-12-07T09:00:00Z"), utc("2026-12-07T13:00:00Z"), utc("2026-12-08T12:00:00Z")):
+        during = policy().of(ticket("pending"), [], history, now=now)["resolution"]
+        assert during["paused"] is True and during["state"] == "running"
+        assert calendar.business_time_between(now, utc(during["due"])) == left
+
+
+def test_pending_outside_business_hours_pauses_nothing_and_solving_ends_the_pause() -> None:
+    # pending over the weekend only (Saturday to Sunday): no business time passes
+    weekend = pending_between("2026-12-05T08:00:00.000Z", "2026-12-06T20:00:00.000Z")
+    sla = policy().of(ticket("open"), [], weekend, now=utc("2026-12-07T08:00:00Z"))
+    assert sla["resolution"]["paused_seconds"] == 0
+    assert sla["resolution"]["due"] == "2026-12-09T11:00:00+00:00"
+    # solved straight from pending on Monday 12:00 Istanbul: paused 2 hours, then done
+    history = [
+        TicketEvent(1, 1, "status", 1, "open", "pending", None, "2026-12-07T07:00:00.000Z"),
+        TicketEvent(2, 1, "status", 1, "pending", "solved", None, "2026-12-07T09:00:00.000Z"),
+    ]
+    done = policy().of(ticket("solved"), [], history, now=utc("2026-12-10T10:00:00Z"))
+    assert done["resolution"]["paused_seconds"] == 2 * 3600
+    assert done["resolution"]["state"] == "met"
