@@ -118,3 +118,6 @@ def test_coverage_weighs_the_words_an_article_never_mentions() -> None:
     # an entry left out (a held-out example question) lends the article none of its words
     assert index.coverage(set(terms("şifremi unuttum")), [1, 2]) == 0.0
     assert index.coverage(set(), [1, 2]) == 0.0
+    # a short root with a suffix still matches the root: "param" (my money), "para"
+    index.add(4, "para iadesi")
+    assert index.coverage(set(terms("param")), [4]) == pytest.approx(1.0)
