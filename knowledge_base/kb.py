@@ -27,7 +27,7 @@ from knowledge_base.embedders import Embedder, SentenceTransformerEmbedder
 from knowledge_base.errors import ArticleFormatError, InvalidQuery, StoreChanged
 from knowledge_base.index import IndexStamp, VectorIndex
 from knowledge_base.language import detect_language
-from knowledge_base.lexical import LexicalIndex, terms
+from knowledge_base.lexical import LexicalIndex
 from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
 from knowledge_base.training import (
     TrainedModel,
@@ -698,10 +698,10 @@ class KnowledgeBase:
         # Re-scored in full below: only the leading articles' ids are needed here.
         likely = sorted(probabilities, key=lambda aid: -probabilities[aid])[:PROPOSED_ARTICLES]
         chosen = list(dict.fromkeys(order[:RANKED_ARTICLES] + likely))
-        query_terms = set(terms(text))
+        wanted = self._lexical.coverage_query(text)
         rescored = [
             self._rescore(
-                aid, vector, lexical, query_terms, exclude_entry, probabilities.get(aid, 0.0), article_vectors or {}
+                aid, vector, lexical, wanted, exclude_entry, probabilities.get(aid, 0.0), article_vectors or {}
             )
             for aid in chosen
         ]
@@ -712,7 +712,7 @@ class KnowledgeBase:
         article_id: str,
         vector: np.ndarray,
         lexical: dict[int, float],
-        query_terms: set[str],
+        wanted: dict[str, float],
         exclude_entry: int,
         probability: float,
         article_vectors: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -734,7 +734,7 @@ class KnowledgeBase:
         top = int(order[0])
         support = float(np.mean(combined[order[1 : 1 + SUPPORT_ENTRIES]])) if len(order) > 1 else float(combined[top])
         similarity = (float(combined[top]) + support) / 2
-        coverage = self._lexical.coverage(query_terms, entry_ids)
+        coverage = self._lexical.coverage(wanted, entry_ids)
         score = (1 - CLASSIFIER_SHARE) * similarity + CLASSIFIER_SHARE * probability + COVERAGE_WEIGHT * coverage
         kind, matched = self._entry_meta[entry_ids[top]]
         return Candidate(

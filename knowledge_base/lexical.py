@@ -20,7 +20,7 @@ BANKING77) are searched exactly.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -226,28 +226,33 @@ class LexicalIndex:
             unique, totals = unique[best], totals[best]
         return unique, totals, left_out
 
-    def coverage(self, query_terms: set[str], entry_ids: list[int]) -> float:
-        """The share of the query's terms, weighed by idf, that occur in any of ``entry_ids``.
+    def coverage_query(self, text: str) -> dict[str, float]:
+        """What :meth:`coverage` needs of a query, once per query: each first-letters key and its idf weight.
 
-        Terms match on their first :data:`COVERAGE_PREFIX` letters.
+        Terms match on their first :data:`COVERAGE_PREFIX` letters; terms sharing them add up.
+        """
+        weights: dict[str, float] = defaultdict(float)
+        for term in terms(text):
+            weights[term[:COVERAGE_PREFIX]] += self._idf(term)
+        return dict(weights)
+
+    def coverage(self, query: dict[str, float], entry_ids: list[int]) -> float:
+        """The share of the query's weight (see :meth:`coverage_query`) found in any of ``entry_ids``.
 
         A term no entry has weighs the most, so a question about something the
         entries never mention ("extended warranty") stays far from 1 even when its
         common words match.
         """
-        if not query_terms:
+        if not query:
             return 0.0
-        wanted = {term[:COVERAGE_PREFIX] for term in query_terms}
         found: set[str] = set()
         for entry_id in entry_ids:
             doc = self._docs.get(entry_id)
             if doc is not None:
-                found.update(wanted.intersection(term[:COVERAGE_PREFIX] for term in doc))
-                if len(found) == len(wanted):
+                found.update(query.keys() & {term[:COVERAGE_PREFIX] for term in doc})
+                if len(found) == len(query):
                     break
-        weights = {term: self._idf(term) for term in query_terms}
-        covered = sum(weight for term, weight in weights.items() if term[:COVERAGE_PREFIX] in found)
-        return covered / sum(weights.values())
+        return sum(query[key] for key in found) / sum(query.values())
 
     def entries_with(self, text: str, limit: int = 200) -> dict[str, list[int]]:
         """For each term of ``text`` in the index, up to ``limit`` of the entries that hold it."""
