@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.nlu import (
     HELD_OUT,
+    SEEDED_RASA,
     examples_by_language,
     nearest_training_similarity,
     novel_accuracy,
@@ -110,3 +114,24 @@ def test_novel_accuracy_counts_only_messages_that_are_no_paraphrase() -> None:
     messages = ["robot musun sen", "teşekkürler, görüşürüz", "iyi akşamlar dilerim"]
     assert novel_accuracy(messages, training, wrong={"iyi akşamlar dilerim"}) == (1, 2)
     assert novel_accuracy(messages, training, wrong={"robot musun sen"}) == (2, 2)
+
+
+def test_the_seeded_command_seeds_numpy_then_hands_rasa_the_rest_of_the_arguments(tmp_path: Path) -> None:
+    # A stand-in for Rasa's command line: it reports its arguments and NumPy's next draw,
+    # which is what StratifiedKFold(shuffle=True) without a random_state would use.
+    (tmp_path / "rasa").mkdir()
+    (tmp_path / "rasa" / "__init__.py").write_text("")
+    (tmp_path / "rasa" / "__main__.py").write_text(
+        "import json, sys, numpy\n"
+        "def main():\n"
+        "    print(json.dumps({'args': sys.argv[1:], 'draw': float(numpy.random.rand())}))\n"
+    )
+
+    def run(seed: int) -> dict[str, object]:
+        command = [sys.executable, "-c", SEEDED_RASA, str(seed), "test", "nlu", "--folds", "5"]
+        done = subprocess.run(command, env={"PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, check=True)
+        return dict(json.loads(done.stdout))
+
+    first, again, other = run(0), run(0), run(1)
+    assert first["args"] == ["test", "nlu", "--folds", "5"]
+    assert first["draw"] == again["draw"] != other["draw"]
