@@ -136,7 +136,7 @@ bench-quality: setup ## answer quality on BANKING77, CLINC150, xSID and the help
 	@$(PY) -m benchmarks.quality $(ARGS)
 
 .PHONY: bench-nlu
-bench-nlu: model ## NLU intent F1: 5-fold CV per language (about 25 min), then the trained model on held-out messages (ARGS=--held-out-only)
+bench-nlu: model ## NLU intent F1: 5-fold CV per language (30-40 min; seeded folds, ARGS=--seed N), then the trained model on held-out messages (ARGS=--held-out-only)
 	@$(PY) -m benchmarks.nlu $(ARGS)
 
 .PHONY: bench-scale
