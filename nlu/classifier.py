@@ -79,6 +79,7 @@ class BlendedIntentClassifier(IntentClassifier, GraphComponent):
         state: dict[str, Any] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
+        self.validate_config(self._config)
         self._storage = model_storage
         self._resource = resource
         self._state = state

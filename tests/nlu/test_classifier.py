@@ -106,3 +106,9 @@ def test_training_without_the_featurizer_says_what_is_missing(storage: LocalMode
         classifier.train(bare)
     with pytest.raises(InvalidConfigException, match="diet_power"):
         BlendedIntentClassifier.validate_config({"diet_power": 2})
+
+
+def test_a_diet_power_out_of_range_is_refused_when_the_model_is_built(storage: LocalModelStorage) -> None:
+    config = {**BlendedIntentClassifier.get_default_config(), "diet_power": 1.5}
+    with pytest.raises(InvalidConfigException, match="diet_power"):
+        BlendedIntentClassifier.create(config, storage, Resource("x"), ExecutionContext(GraphSchema({}), "t"))
