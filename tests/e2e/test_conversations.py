@@ -148,8 +148,11 @@ async def test_a_message_resent_after_a_drop_is_answered_once(stack: Stack) -> N
     await chat.close()  # dropped before any acknowledgement: the client cannot know it arrived
     again = await Chat.open(stack, chat.conversation_id)
     await again.send_raw(frame)  # so it sends the message again, with the same id
-    await again.close()
+    # and, like the widget, keeps this socket open until it sees the answer. A frame sent just before a
+    # clean close may go unread (one CI run recorded neither copy; Sanic's receive loop can meet the close
+    # first); the widget keeps unacknowledged messages and sends them again on the next visit, as here.
     history = await history_when_answered(stack, chat.conversation_id)
+    await again.close()
     assert [m["sender"] for m in history].count("visitor") == 1
     assert history[0]["payload"]["client_id"] == "m-1"
     assert history[1]["payload"]["type"] == "answer"
