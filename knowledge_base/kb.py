@@ -870,6 +870,7 @@ def _explain(fitted: Fitted) -> dict[str, Any]:
     return {
         "embedding_weight": fitted.classifier.dense_weight,
         "class_weight": fitted.classifier.class_weight,
+        "whole_words": fitted.classifier.words,
         "held_out_accuracy_by_setting": {label: round(a, 4) for label, a in fitted.accuracy.items()},
         "share_of_score": CLASSIFIER_SHARE,
         "calibration_folds": len(fitted.folds),

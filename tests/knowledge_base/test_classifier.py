@@ -57,10 +57,15 @@ def test_fit_language_chooses_the_embedding_weight_on_held_out_rows() -> None:
     fitted = fit_language(texts, vectors, labels, held, min_held_out=10)
     assert fitted is not None
     # every article has as many texts: weighing them alike would fit the same model
-    assert set(fitted.accuracy) == {setting_label(0.0, None), setting_label(1.0, None)}
+    plain = [setting_label(0.0, None), setting_label(1.0, None)]
+    assert set(plain) < set(fitted.accuracy)
+    # whole words are tried on the better of those two (the first of equals)
+    [words] = set(fitted.accuracy) - set(plain)
+    better = max(plain, key=fitted.accuracy.__getitem__)
+    assert words == better + ", whole words too"
     best = max(fitted.accuracy.values())
     chosen = fitted.classifier
-    assert fitted.accuracy[setting_label(chosen.dense_weight, chosen.class_weight)] == best
+    assert fitted.accuracy[chosen.label] == best
     assert chosen.dense_weight == fitted.for_calibration.dense_weight
     assert fitted.held_out == held
     # the calibration model never saw the held-out rows; the final one saw everything
@@ -235,13 +240,56 @@ def test_fit_language_tries_weighing_articles_alike_when_their_sizes_differ() ->
     texts, labels = big + small, ["kargo"] * len(big) + ["fatura"] * len(small)
     fitted = fit_language(texts, HashingEmbedder(64).embed(texts), labels, list(range(0, len(texts), 5)), 10)
     assert fitted is not None
-    assert set(fitted.accuracy) == {setting_label(w, c) for w in (0.0, 1.0) for c in (None, "balanced")}
+    plain = {setting_label(w, c) for w in (0.0, 1.0) for c in (None, "balanced")}
+    assert plain < set(fitted.accuracy) and len(fitted.accuracy) == len(plain) + 1
     chosen = fitted.classifier
-    assert fitted.accuracy[setting_label(chosen.dense_weight, chosen.class_weight)] == max(fitted.accuracy.values())
-    assert (chosen.dense_weight, chosen.class_weight) == (
+    assert fitted.accuracy[chosen.label] == max(fitted.accuracy.values())
+    assert (chosen.dense_weight, chosen.class_weight, chosen.words) == (
         fitted.for_calibration.dense_weight,
         fitted.for_calibration.class_weight,
+        fitted.for_calibration.words,
     )
+
+
+def word_order_rows() -> tuple[list[str], list[str]]:
+    """Two articles with the same words in another order: only word pairs tell them apart."""
+    pairs = {"kargo-iadesi": "kargo iadesi", "iade-kargosu": "iade kargosu"}
+    texts, labels = [], []
+    for article, words in pairs.items():
+        for opener, verb in itertools.product(OPENERS, VERBS):
+            # the same letters in both articles: "kargo iadesi" and "iadesi kargo"
+            texts.append(f"{opener} {words if article == 'kargo-iadesi' else 'iadesi kargo'} {verb}")
+            labels.append(article)
+    return texts, labels
+
+
+def test_whole_words_are_kept_when_they_classify_better() -> None:
+    texts, labels = word_order_rows()
+    vectors = np.zeros((len(texts), 8), np.float32)  # no help from an embedding
+    without = ArticleClassifier(dense_weight=0.0).fit(texts, vectors, labels)
+    with_words = ArticleClassifier(dense_weight=0.0, words=True).fit(texts, vectors, labels)
+    probe = ["lütfen iadesi kargo nerede", "yardım kargo iadesi nerede"]
+    expected = ["iade-kargosu", "kargo-iadesi"]
+
+    def found(model: ArticleClassifier) -> list[str]:
+        return [max(p, key=p.__getitem__) for p in model.probabilities(probe, np.zeros((2, 8), np.float32))]
+
+    assert found(with_words) == expected
+    assert len(set(found(without))) == 1  # the same letters: the same answer for both
+    fitted = fit_language(texts, vectors, labels, list(range(0, len(texts), 5)), 10)
+    assert fitted is not None
+    assert fitted.classifier.words and fitted.for_calibration.words
+    assert fitted.accuracy[fitted.classifier.label] > fitted.accuracy[setting_label(0.0, None)]
+
+
+def test_whole_words_are_left_out_when_they_add_nothing() -> None:
+    texts, labels = rows()
+    vectors = np.zeros((len(texts), 8), np.float32)
+    fitted = fit_language(texts, vectors, labels, list(range(0, len(texts), 5)), 10)
+    assert fitted is not None
+    # the stems already decide every held-out question: a tie keeps the fewer features
+    assert fitted.accuracy[setting_label(0.0, None)] == 1.0
+    assert not fitted.classifier.words
 
 
 def test_few_held_out_questions_are_joined_by_four_more_folds(monkeypatch: pytest.MonkeyPatch) -> None:
