@@ -14,6 +14,7 @@ WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -97,15 +98,54 @@ async def chat_socket(request: Request, ws: Any) -> None:
     async def deliver(message: Message) -> None:
         await ws.send(_frame("message", message=message.to_dict()))
 
-    history = [m.to_dict() for m in hub.conversations.transcript(conversation_id)]
-    await ws.send(_frame("welcome", conversation_id=conversation_id, history=history))
-    hub.subscribe(conversation_id, deliver)
+    async def receive(frame: str | bytes, answer: bool = True) -> None:
+        parsed, error = parse_frame(frame)
+        if error is not None and answer:
+            await ws.send(error)
+        elif parsed is not None:
+            hub.submit(conversation_id, parsed.text, parsed.command, parsed.client_id)
+
     try:
+        history = [m.to_dict() for m in hub.conversations.transcript(conversation_id)]
+        await ws.send(_frame("welcome", conversation_id=conversation_id, history=history))
+        hub.subscribe(conversation_id, deliver)
         async for frame in ws:
-            parsed, error = parse_frame(frame)
-            if error is not None:
-                await ws.send(error)
-            elif parsed is not None:
-                hub.submit(conversation_id, parsed.text, parsed.command, parsed.client_id)
+            await receive(frame)
     finally:
         hub.unsubscribe(conversation_id, deliver)
+        # A message that arrived with the close (a page sending, then unloading) is recorded
+        # too, even when the close cut this handler short; the socket is gone, so no errors.
+        for frame in await unread_frames(ws):
+            await receive(frame, answer=False)
+
+
+MAX_UNREAD_FRAMES = 32
+
+
+async def unread_frames(ws: Any) -> list[str | bytes]:
+    """Messages Sanic received on ``ws`` that the handler had not read when the socket closed.
+
+    Sanic parks each incoming message in its frame assembler until the
+    handler reads it. When a message and the close frame arrive together,
+    the close can end the handler first (its wait is cancelled, or the
+    connection is lost while it is still sending the welcome), and the
+    message stays parked. Reading the assembler without waiting recovers it,
+    and lets Sanic hand over the next one. Nothing when this server has no
+    such assembler (another Sanic version, or an ASGI server).
+    """
+    assembler = getattr(ws, "assembler", None)
+    get = getattr(assembler, "get", None)
+    if get is None:
+        return []
+    found: list[str | bytes] = []
+    while len(found) < MAX_UNREAD_FRAMES:
+        message = await get(timeout=0)
+        for _ in range(3):  # let Sanic hand over a message waiting behind the one just read
+            if message is not None:
+                break
+            await asyncio.sleep(0)
+            message = await get(timeout=0)
+        if message is None:
+            break
+        found.append(message)
+    return found
