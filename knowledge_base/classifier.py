@@ -13,7 +13,7 @@ language on held-out example questions: with the default model it helps
 English and hurts Turkish; with a multilingual model it would help both.
 So is whether every article weighs alike in fitting, whatever its number of
 texts (see ``CLASS_WEIGHTS``), and whether whole words and word pairs are worth
-adding to the character n-grams (see ``WORD_FEATURES``).
+adding to the character n-grams (see ``TRY_WORDS``).
 """
 
 from __future__ import annotations
