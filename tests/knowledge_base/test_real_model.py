@@ -52,6 +52,20 @@ def test_calibration_comes_from_the_example_questions(real_kb: KnowledgeBase) ->
     assert 0.3 < thresholds.answer < 0.95
 
 
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_each_language_chooses_its_classifier_features_on_held_out_questions(
+    real_kb: KnowledgeBase, language: str
+) -> None:
+    explained = real_kb.thresholds(language).details["classifier"]
+    tried = explained["held_out_accuracy_by_setting"]
+    with_words = [label for label in tried if label.endswith(", whole words too")]
+    assert len(with_words) == 1  # tried once, on the best of the other settings
+    best = max(tried.values())
+    chosen = [label for label, accuracy in tried.items() if accuracy == best]
+    # whole words are kept only when they beat every other setting
+    assert explained["whole_words"] == (chosen == with_words)
+
+
 def test_an_article_covers_the_words_of_what_it_answers_more_than_of_what_it_does_not(
     real_kb: KnowledgeBase,
 ) -> None:
