@@ -15,13 +15,16 @@ WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sanic import Blueprint, Request
+from sanic.exceptions import ServerError
 from sanic.response import HTTPResponse, file
 
 from bot.errors import error_body
@@ -115,37 +118,45 @@ async def chat_socket(request: Request, ws: Any) -> None:
         hub.unsubscribe(conversation_id, deliver)
         # A message that arrived with the close (a page sending, then unloading) is recorded
         # too, even when the close cut this handler short; the socket is gone, so no errors.
-        for frame in await unread_frames(ws):
-            await receive(frame, answer=False)
+        recover_unread(ws, functools.partial(receive, answer=False))
 
 
 MAX_UNREAD_FRAMES = 32
+# How long to wait for Sanic to hand over a message that arrived with the close. Sanic parses
+# incoming frames at once but queues them in a task of its own, which may not have run yet
+# when the handler ends. Nobody waits on this: the visitor has gone.
+UNREAD_WAIT_SECONDS = 0.5
+_recovering: set[asyncio.Task[None]] = set()
 
 
-async def unread_frames(ws: Any) -> list[str | bytes]:
-    """Messages Sanic received on ``ws`` that the handler had not read when the socket closed.
+def recover_unread(ws: Any, receive: Callable[[str | bytes], Awaitable[None]]) -> asyncio.Task[None]:
+    """Hand each message Sanic received on the closed ``ws`` but nobody read to ``receive``, in a task.
 
     Sanic parks each incoming message in its frame assembler until the
     handler reads it. When a message and the close frame arrive together,
     the close can end the handler first (its wait is cancelled, or the
     connection is lost while it is still sending the welcome), and the
-    message stays parked. Reading the assembler without waiting recovers it,
-    and lets Sanic hand over the next one. Nothing when this server has no
-    such assembler (another Sanic version, or an ASGI server).
+    message stays parked, or is about to be. The handler may be cancelled
+    again while it waits, so the reading is done in a task of its own. It
+    finds nothing when this server has no such assembler (another Sanic
+    version, or an ASGI server).
     """
-    assembler = getattr(ws, "assembler", None)
-    get = getattr(assembler, "get", None)
+    task = asyncio.create_task(_read_unread(ws, receive))
+    _recovering.add(task)
+    task.add_done_callback(_recovering.discard)
+    return task
+
+
+async def _read_unread(ws: Any, receive: Callable[[str | bytes], Awaitable[None]]) -> None:
+    get = getattr(getattr(ws, "assembler", None), "get", None)
     if get is None:
-        return []
-    found: list[str | bytes] = []
-    while len(found) < MAX_UNREAD_FRAMES:
-        message = await get(timeout=0)
-        for _ in range(3):  # let Sanic hand over a message waiting behind the one just read
-            if message is not None:
-                break
-            await asyncio.sleep(0)
-            message = await get(timeout=0)
+        return
+    for _ in range(MAX_UNREAD_FRAMES):
+        try:
+            message = await get(timeout=UNREAD_WAIT_SECONDS)
+        except ServerError:  # the handler's cancelled read has not let go of the assembler yet
+            await asyncio.sleep(0.01)
+            continue
         if message is None:
-            break
-        found.append(message)
-    return found
+            return
+        await receive(message)
