@@ -21,9 +21,9 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.phrases import phrase
 from bot.rasa_client import Assistant, RasaUnavailable
@@ -32,6 +32,7 @@ from knowledge_base.language import detect_language, foreign_language
 from knowledge_base.text import fold
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Listener = Callable[[Message], Awaitable[None]]
 # An agent console: gets every transcript line and every ticket change, as JSON-ready events.
@@ -62,7 +63,7 @@ class ConversationHub:
         self._watchers: set[Watcher] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = defaultdict(int)
-        self._tasks: set[asyncio.Task[list[Message]]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- watchers ------------------------------------------------------------------
 
@@ -121,13 +122,17 @@ class ConversationHub:
         self, conversation_id: str, text: str, command: str | None = None, client_id: str | None = None
     ) -> asyncio.Task[list[Message]]:
         """Handle a visitor message in a task that outlives the socket that sent it."""
-        task = asyncio.create_task(self.handle(conversation_id, text, command, client_id, time.time()))
+        return self.outlive(self.handle(conversation_id, text, command, client_id, time.time()))
+
+    def outlive(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``work`` in a task that outlives the socket that started it; :meth:`drain` waits for it."""
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
     async def drain(self) -> None:
-        """Wait for messages still being handled (used at shutdown)."""
+        """Wait for messages still being handled or recovered (used at shutdown)."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 

@@ -118,7 +118,7 @@ async def chat_socket(request: Request, ws: Any) -> None:
         hub.unsubscribe(conversation_id, deliver)
         # A message that arrived with the close (a page sending, then unloading) is recorded
         # too, even when the close cut this handler short; the socket is gone, so no errors.
-        recover_unread(ws, functools.partial(receive, answer=False))
+        hub.outlive(read_unread(ws, functools.partial(receive, answer=False)))
 
 
 MAX_UNREAD_FRAMES = 32
@@ -126,28 +126,20 @@ MAX_UNREAD_FRAMES = 32
 # incoming frames at once but queues them in a task of its own, which may not have run yet
 # when the handler ends. Nobody waits on this: the visitor has gone.
 UNREAD_WAIT_SECONDS = 0.5
-_recovering: set[asyncio.Task[None]] = set()
 
 
-def recover_unread(ws: Any, receive: Callable[[str | bytes], Awaitable[None]]) -> asyncio.Task[None]:
-    """Hand each message Sanic received on the closed ``ws`` but nobody read to ``receive``, in a task.
+async def read_unread(ws: Any, receive: Callable[[str | bytes], Awaitable[None]]) -> None:
+    """Hand each message Sanic received on the closed ``ws`` but nobody read to ``receive``.
 
     Sanic parks each incoming message in its frame assembler until the
     handler reads it. When a message and the close frame arrive together,
     the close can end the handler first (its wait is cancelled, or the
     connection is lost while it is still sending the welcome), and the
     message stays parked, or is about to be. The handler may be cancelled
-    again while it waits, so the reading is done in a task of its own. It
-    finds nothing when this server has no such assembler (another Sanic
-    version, or an ASGI server).
+    again while it waits, so run this in a task of its own. It finds nothing
+    when this server has no such assembler (another Sanic version, or an
+    ASGI server).
     """
-    task = asyncio.create_task(_read_unread(ws, receive))
-    _recovering.add(task)
-    task.add_done_callback(_recovering.discard)
-    return task
-
-
-async def _read_unread(ws: Any, receive: Callable[[str | bytes], Awaitable[None]]) -> None:
     get = getattr(getattr(ws, "assembler", None), "get", None)
     if get is None:
         return

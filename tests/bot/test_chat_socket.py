@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # A handler that is still busy (as the chat's is while it sends the welcome) when the
 # messages and the close arrive, then reads as the chat does, and reads what is left
-# with recover_unread when the close ends it. UNREAD=0 leaves that last step out.
+# with read_unread when the close ends it. UNREAD=0 leaves that last step out.
 SERVER = """
 import asyncio, os, sys
 from sanic import Sanic
@@ -42,7 +42,7 @@ async def socket(request, ws):
         if os.environ["UNREAD"] == "1":
             async def keep(message):
                 received.append(message)
-            chat.recover_unread(ws, keep)
+            asyncio.create_task(chat.read_unread(ws, keep))
 
 @app.get("/received")
 async def report(request):
@@ -52,7 +52,7 @@ app.run(host="127.0.0.1", port=int(sys.argv[1]), single_process=True, access_log
 """
 
 
-@pytest.fixture(params=["1", "0"], ids=["with recover_unread", "without"])
+@pytest.fixture(params=["1", "0"], ids=["with read_unread", "without"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[int, bool]]:
     script = tmp_path / "server.py"
     script.write_text(SERVER, encoding="utf-8")
@@ -83,6 +83,6 @@ def test_messages_sent_with_the_close_are_all_read(server: tuple[int, bool]) -> 
     if unread:
         assert received == sent
     else:
-        # Sanic alone loses them: the reason for recover_unread. If this starts to fail, Sanic
-        # reads such messages itself and recover_unread can go.
+        # Sanic alone loses them: the reason for read_unread. If this starts to fail, Sanic
+        # reads such messages itself and read_unread can go.
         assert received != sent
