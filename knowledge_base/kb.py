@@ -493,7 +493,11 @@ class KnowledgeBase:
                     return Calibration(self._generation, self.embedder.name, self._fixed_thresholds)
                 current = self._calibration
                 if current is not None and current.generation == self._generation:
-                    return current
+                    if not current.provisional:
+                        return current
+                    if not wait:  # refitted quickly after a change: the full calibration is under way
+                        self._calibrate_in_background()
+                        return current
                 if current is not None and not wait and current.model == self.embedder.name:
                     self._calibrate_in_background()
                     return current  # (never one made for another model's vectors)
@@ -502,6 +506,8 @@ class KnowledgeBase:
             except _Superseded:
                 if self._closed:
                     raise
+                if threading.current_thread() is self._calibrating:
+                    self._refit_quickly_or_log()  # the new change, meanwhile
                 continue  # the articles changed meanwhile: calibrate what they are now
             with self._lock:
                 if fresh.generation == self._generation and fresh.model == self.embedder.name:
@@ -516,11 +522,64 @@ class KnowledgeBase:
         self._calibrating.start()
 
     def _calibrate_quietly(self) -> None:
+        self._refit_quickly_or_log()
         try:
             self._calibrated(wait=True)
         except Exception:  # the next search starts another attempt
             if not self._closed:
                 log.exception("calibrating the knowledge base failed")
+
+    def _refit_quickly_or_log(self) -> None:
+        try:
+            self._refit_quickly()
+        except Exception:  # the full calibration still runs
+            log.exception("refitting the article classifiers quickly failed")
+
+    def _refit_quickly(self) -> None:
+        """Refit the article classifiers on the changed articles with the settings last chosen.
+
+        The full calibration tries every setting and fits a classifier per fold,
+        which takes seconds to minutes. One fit per language takes a fraction of
+        that, and until the full calibration is done it lets the changed articles
+        be scored as the others are, with the previous thresholds, rather than
+        by similarity alone. Nothing happens when there is nothing to refit or
+        the articles change again meanwhile.
+        """
+        with self._lock:
+            self.refresh()
+            previous, generation, model = self._calibration, self._generation, self.embedder.name
+            if previous is None or previous.generation == generation or previous.model != model:
+                return
+            if not previous.classifiers or self._fixed_thresholds is not None:
+                return
+            snapshots = {language: self._classifier_rows(language) for language in previous.classifiers}
+        thresholds = dict(previous.plain_thresholds)
+        classifiers: dict[str, Fitted] = {}
+        article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        note = (
+            "; the article classifiers were refitted after a change with the settings last chosen, "
+            "and the thresholds are the last calibration's until a new one is done"
+        )
+        for language, rows in snapshots.items():
+            if rows is None or len(set(rows.labels)) < 2:
+                continue  # no classifier for it any more: plain scores and thresholds
+            fitted = previous.classifiers[language]
+            chosen = fitted.classifier
+            refitted = ArticleClassifier(chosen.dense_weight, chosen.class_weight, chosen.words)
+            classifiers[language] = dataclasses.replace(
+                fitted, classifier=refitted.fit(rows.texts, rows.vectors, rows.labels)
+            )
+            article_vectors.update(_group_by_article(rows.entry_ids, rows.labels, rows.vectors))
+            old = previous.thresholds[language]
+            if not previous.provisional:  # (a second change before the full calibration: noted already)
+                old = dataclasses.replace(old, source=old.source + note)
+            thresholds[language] = old
+        with self._lock:
+            if self._generation != generation or self._closed or self._calibration is not previous:
+                return
+            self._calibration = Calibration(
+                generation, model, thresholds, classifiers, article_vectors, previous.plain_thresholds, True
+            )
 
     def wait_for_calibration(self, timeout: float | None = None) -> None:
         """Block until a calibration running in the background has finished."""
@@ -908,6 +967,9 @@ class Calibration:
     article_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     # thresholds for scores without the classifiers, for searches made while they are refitted
     plain_thresholds: dict[str | None, Thresholds] = field(default_factory=dict)
+    # classifiers refitted quickly after a change, with the previous thresholds (see
+    # KnowledgeBase._refit_quickly); a full calibration follows
+    provisional: bool = False
 
     def while_refitting(self) -> dict[str | None, Thresholds]:
         """Thresholds for searching the articles as changed since: scores without the classifiers.

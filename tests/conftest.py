@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,32 @@ ARTICLES = DATA / "articles"
 MALFORMED = DATA / "malformed"
 PROJECT_ROOT = Path(__file__).parent.parent
 SAMPLE_ARTICLES = PROJECT_ROOT / "knowledge_base" / "sample_articles"
+
+
+class Gates:
+    """Holds a knowledge base's background refits at two gates: the quick refit and the full calibration."""
+
+    def __init__(self, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+        import knowledge_base.kb as kb_module
+
+        self.quick, self.full, self.fitting = threading.Event(), threading.Event(), threading.Event()
+        real_quick, real_fit = kb._refit_quickly, kb_module.fit_language
+
+        def held_quick() -> None:
+            assert self.quick.wait(30)
+            real_quick()
+
+        def held_fit(*args: object, **kwargs: object) -> object:
+            self.fitting.set()
+            assert self.full.wait(30)
+            return real_fit(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(kb, "_refit_quickly", held_quick)
+        monkeypatch.setattr(kb_module, "fit_language", held_fit)
+
+    def until_quick_refit(self) -> None:
+        self.quick.set()
+        assert self.fitting.wait(30)  # the quick refit is done: the full calibration has begun
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from knowledge_base.classifier import ArticleClassifier, fit_language, setting_l
 from knowledge_base.embedders import HashingEmbedder
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.training import held_out
+from tests.conftest import Gates
 
 pytestmark = pytest.mark.unit
 
@@ -160,19 +161,9 @@ RETURNS = Article(
 def test_a_new_article_is_answered_at_once_while_the_classifier_is_refitted(
     classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import knowledge_base.kb as kb_module
-
     classified_kb.search("faturam nerede")  # calibrated for the four topics
-    fitting = threading.Event()
-    release = threading.Event()
-    real_fit = kb_module.fit_language
-
-    def slow_fit(*args: object, **kwargs: object) -> object:
-        fitting.set()
-        assert release.wait(30)
-        return real_fit(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(kb_module, "fit_language", slow_fit)
+    calibrated = classified_kb.thresholds("tr")
+    gates = Gates(classified_kb, monkeypatch)
     classified_kb.put(RETURNS)
     question = RETURNS.questions[3]
     during = classified_kb.search(question)  # does not wait for the refit
@@ -181,14 +172,66 @@ def test_a_new_article_is_answered_at_once_while_the_classifier_is_refitted(
     assert during.candidates[0].id == "iade"
     assert all(c.probability is None for c in during.candidates)
     assert "being refitted after a change" in during.thresholds.source
-    assert fitting.wait(30)  # ... while the classifier is being refitted in the background
-    release.set()
+    # a second later: the classifier refitted with its settings, the thresholds as they were
+    gates.until_quick_refit()
+    quick = classified_kb.search(question)
+    assert quick.decision == "answer", quick.reason
+    assert quick.candidates[0].id == "iade"
+    assert quick.candidates[0].probability is not None and quick.candidates[0].probability > 0.5
+    assert (quick.thresholds.answer, quick.thresholds.margin) == (calibrated.answer, calibrated.margin)
+    assert quick.thresholds.source.count("refitted after a change with the settings last chosen") == 1
+    assert quick.thresholds.details == calibrated.details  # the settings it was refitted with
+    gates.full.set()
     classified_kb.wait_for_calibration(60)
     after = classified_kb.search(question)
     assert after.decision == "answer", after.reason
     assert after.candidates[0].id == "iade"
     assert after.candidates[0].probability is not None and after.candidates[0].probability > 0.5
     assert after.thresholds == classified_kb.thresholds("tr")
+    assert "refitted" not in after.thresholds.source
+
+
+def test_a_second_change_before_the_full_calibration_is_refitted_quickly_too(
+    classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    classified_kb.search("faturam nerede")
+    gates = Gates(classified_kb, monkeypatch)
+    classified_kb.put(RETURNS)
+    classified_kb.search("iademi nerede")
+    gates.until_quick_refit()
+    classified_kb.delete("sifre")  # while the full calibration of the first change waits
+    first, gates.full = gates.full, threading.Event()
+    gates.fitting.clear()
+    first.set()  # it gives up (the articles changed), and the next round refits quickly first
+    assert gates.fitting.wait(30)
+    result = classified_kb.search(RETURNS.questions[5])
+    gates.full.set()
+    classified_kb.wait_for_calibration(60)
+    final = classified_kb.search(RETURNS.questions[5])
+    for found in (result, final):
+        assert found.candidates[0].id == "iade"
+        assert found.candidates[0].probability is not None
+        assert "sifre" not in {c.id for c in found.candidates}
+    assert result.thresholds.source.count("refitted after a change with the settings last chosen") == 1
+    assert "refitted" not in final.thresholds.source
+
+
+def test_a_failed_quick_refit_still_calibrates_in_full(
+    classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    classified_kb.search("faturam nerede")
+
+    def broken() -> None:
+        raise MemoryError("no room for another classifier")
+
+    monkeypatch.setattr(classified_kb, "_refit_quickly", broken)
+    classified_kb.put(RETURNS)
+    classified_kb.search("iademi nerede")
+    classified_kb.wait_for_calibration(60)
+    after = classified_kb.search(RETURNS.questions[3])
+    assert after.candidates[0].id == "iade"
+    assert after.candidates[0].probability is not None
+    assert "refitting the article classifiers quickly failed" in caplog.text
 
 
 def test_a_change_during_calibration_starts_it_again(

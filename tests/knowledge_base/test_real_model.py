@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from knowledge_base.articles import Article
 from knowledge_base.embedders import SentenceTransformerEmbedder
 from knowledge_base.kb import KnowledgeBase
-from tests.conftest import SAMPLE_ARTICLES
+from tests.conftest import SAMPLE_ARTICLES, Gates
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -74,3 +75,44 @@ def test_an_article_covers_the_words_of_what_it_answers_more_than_of_what_it_doe
     uncovered = real_kb.search("uzatılmış garanti paketi satıyor musunuz").candidates[0]
     assert covered.coverage is not None and uncovered.coverage is not None
     assert covered.coverage > uncovered.coverage
+
+
+GIFT_WRAP = Article(
+    id="hediye-paketi",
+    title="Hediye paketi ve hediye notu",
+    language="tr",
+    body='Ödeme adımında "Hediye paketi olsun" seçeneğini işaretleyin. Hediye paketi ürün başına 30 TL\'dir.\n\n'
+    "Pakete en fazla 200 karakterlik bir hediye notu ekleyebilirsiniz. Fatura paketin içine konmaz.",
+    questions=(
+        "Siparişimi hediye paketi yaptırabilir miyim?",
+        "Hediye paketi ücretli mi?",
+        "Pakete not ekleyebilir miyim?",
+        "Hediye paketinde fiyat etiketi görünür mü?",
+    ),
+)
+
+
+def test_a_new_article_is_scored_by_the_refitted_classifier_before_the_full_calibration(
+    real_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staff member adds an article and tries it at once: the quick refit knows it, the next article does not win."""
+    real_kb.search("kargo ücreti")
+    real_kb.wait_for_calibration(120)
+    gates = Gates(real_kb, monkeypatch)
+    real_kb.put(GIFT_WRAP)
+    try:
+        real_kb.search("hediye paketi")  # starts the refit in the background
+        gates.until_quick_refit()
+        for question in ("hediye paketi ücreti ne kadar?", "hediye paketi yapıyor musunuz", "pakete not yazılır mı"):
+            result = real_kb.search(question)
+            assert result.decision == "answer", (question, result.reason)
+            assert result.candidates[0].id == GIFT_WRAP.id
+            assert result.candidates[0].probability is not None
+            assert "settings last chosen" in result.thresholds.source
+        assert real_kb.search("hediye kartı kaç TL").candidates[0].id == "hediye-karti-indirim-kodu"
+    finally:
+        gates.quick.set()
+        gates.full.set()
+        real_kb.delete(GIFT_WRAP.id)
+        real_kb.search("kargo ücreti")
+        real_kb.wait_for_calibration(120)
