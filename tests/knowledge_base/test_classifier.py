@@ -191,6 +191,29 @@ def test_a_new_article_is_answered_at_once_while_the_classifier_is_refitted(
     assert "refitted" not in after.thresholds.source
 
 
+def test_an_article_added_by_another_process_is_refitted_quickly_too(
+    classified_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff import with the command line while the bot service runs: the service reloads, then refits."""
+    classified_kb.search("faturam nerede")
+    gates = Gates(classified_kb, monkeypatch)
+    other = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder())
+    try:
+        other.put(RETURNS)
+    finally:
+        other.close()
+    question = RETURNS.questions[3]
+    during = classified_kb.search(question)  # noticed by the store's generation
+    assert during.candidates[0].id == "iade"
+    assert "being refitted after a change" in during.thresholds.source
+    gates.until_quick_refit()
+    quick = classified_kb.search(question)
+    assert quick.decision == "answer", quick.reason
+    assert quick.candidates[0].id == "iade"
+    assert quick.candidates[0].probability is not None and quick.candidates[0].probability > 0.5
+    gates.full.set()
+
+
 def test_a_second_change_before_the_full_calibration_is_refitted_quickly_too(
     classified_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
