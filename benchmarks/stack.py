@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import websockets
 
 from bot.model_cache import ensure_model
 from bot.settings import PROJECT_ROOT, load_settings
-from bot.stack import Stack
+from bot.stack import Stack, free_port
 
 QUESTIONS = [
     "İade süresi kaç gün?",
@@ -34,12 +33,6 @@ QUESTIONS = [
     "Şifremi unuttum",
     "yarın hava nasıl olacak?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mib(pid: int) -> float:

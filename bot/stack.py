@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,13 @@ RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin"
 
 class StackError(RuntimeError):
     pass
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now, for a stack that must not clash with another (tests, benchmarks)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass

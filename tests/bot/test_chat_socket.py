@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.stack import free_port
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import free_port
 from tests.raw_websocket import send_then_close
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import websockets
 
 from bot.model_cache import ensure_model
 from bot.settings import load_settings
-from bot.stack import Stack
+from bot.stack import Stack, free_port
 from tests.conftest import PROJECT_ROOT, SAMPLE_ARTICLES
 
 REPLY_TIMEOUT = 60
@@ -34,12 +33,6 @@ _sessions: dict[str, dict[str, str]] = {}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run test_outages.py last: it stops services that every other test needs."""
     items.sort(key=lambda item: item.module is not None and item.module.__name__.endswith(".test_outages"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
