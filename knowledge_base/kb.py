@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from knowledge_base.training import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+CalibrationState = Literal["current", "quick_refit", "previous"]
 
 DEFAULT_THRESHOLDS = Thresholds(answer=0.55, margin=0.02, source="default")
 # Weight of the lexical (TF-IDF on folded five-letter stems) similarity added to the
@@ -97,6 +98,10 @@ class SearchResult:
     options: list[Candidate]
     thresholds: Thresholds
     model: str = ""
+    # what the scores and thresholds come from: "current" (calibrated on the articles as
+    # they are), "quick_refit" (classifiers refitted after a change, the last thresholds)
+    # or "previous" (right after a change: similarity alone, the last plain thresholds)
+    calibration: CalibrationState = "current"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +113,7 @@ class SearchResult:
             "options": [c.id for c in self.options],
             "candidates": [c.to_dict() for c in self.candidates],
             "thresholds": self.thresholds.to_dict(),
+            "calibration": self.calibration,
         }
 
 
@@ -866,7 +872,9 @@ class KnowledgeBase:
             known = self._languages()
             scopes = [lang if lang in known else None for lang in languages]
             current = calibration.generation == self._generation
+            state: CalibrationState = "previous"
             if current:
+                state = "quick_refit" if calibration.provisional else "current"
                 probabilities = calibration.probabilities(texts, vectors, scopes)
                 by_language = calibration.thresholds
             else:  # the classifiers are being refitted after a change: they do not know it yet
@@ -897,7 +905,9 @@ class KnowledgeBase:
             thresholds = by_language.get(scope) or by_language[None]
             decision, reason, options = decide(candidates, thresholds)
             results.append(
-                SearchResult(text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name)
+                SearchResult(
+                    text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name, state
+                )
             )
         return results
 

@@ -172,6 +172,7 @@ def test_a_new_article_is_answered_at_once_while_the_classifier_is_refitted(
     assert during.candidates[0].id == "iade"
     assert all(c.probability is None for c in during.candidates)
     assert "being refitted after a change" in during.thresholds.source
+    assert during.calibration == during.to_dict()["calibration"] == "previous"
     # a second later: the classifier refitted with its settings, the thresholds as they were
     gates.until_quick_refit()
     quick = classified_kb.search(question)
@@ -181,6 +182,7 @@ def test_a_new_article_is_answered_at_once_while_the_classifier_is_refitted(
     assert (quick.thresholds.answer, quick.thresholds.margin) == (calibrated.answer, calibrated.margin)
     assert quick.thresholds.source.count("refitted after a change with the settings last chosen") == 1
     assert quick.thresholds.details == calibrated.details  # the settings it was refitted with
+    assert quick.calibration == "quick_refit"
     gates.full.set()
     classified_kb.wait_for_calibration(60)
     after = classified_kb.search(question)
@@ -189,6 +191,7 @@ def test_a_new_article_is_answered_at_once_while_the_classifier_is_refitted(
     assert after.candidates[0].probability is not None and after.candidates[0].probability > 0.5
     assert after.thresholds == classified_kb.thresholds("tr")
     assert "refitted" not in after.thresholds.source
+    assert after.calibration == "current"
 
 
 def test_an_article_added_by_another_process_is_refitted_quickly_too(
