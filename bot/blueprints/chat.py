@@ -1,4 +1,4 @@
-"""The visitor side: the demo page, the widget and its WebSocket.
+"""The visitor side: the demo page, the widget, its WebSocket and its unload beacon.
 
 WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
 
@@ -10,6 +10,10 @@ WebSocket protocol (``/chat/ws?conversation=<id>``), JSON text frames:
   then ``{"type": "message", "message": {...}}`` for every transcript line (the
   visitor's own lines included, as the server's acknowledgement), and
   ``{"type": "error", "error": {"status", "code", "message"}}`` for a bad frame.
+
+A page that unloads with messages not yet acknowledged posts them to
+``POST /chat/messages`` (see :func:`post_messages`), so that none is lost when the
+socket closes before the server has read them.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.exceptions import ServerError
 from sanic.response import HTTPResponse, file
+from sanic.response import json as json_response
 
-from bot.errors import error_body
+from bot.blueprints._validate import json_body
+from bot.errors import ApiError, error_body
 from bot.hub import ConversationHub
 from bot.static import STATIC_DIR
 from bot.storage import Message
@@ -72,21 +78,27 @@ def parse_frame(frame: str | bytes) -> tuple[VisitorFrame | None, str | None]:
         data = json.loads(frame)
     except ValueError:
         return None, _error(400, "invalid_frame", FRAME_HELP)
+    try:
+        return visitor_message(data), None
+    except ApiError as exc:
+        return None, _error(exc.status_code, exc.code, exc.message)
+
+
+def visitor_message(data: Any) -> VisitorFrame:
+    """Check one decoded message frame; :class:`ApiError` says what is wrong with it."""
     if not isinstance(data, dict) or data.get("type") != "message" or not isinstance(data.get("text"), str):
-        return None, _error(400, "invalid_frame", FRAME_HELP)
+        raise ApiError(FRAME_HELP, code="invalid_frame")
     command = data.get("payload")
     if command is not None and (not isinstance(command, str) or len(command) > MAX_COMMAND_CHARS):
-        return None, _error(
-            400, "invalid_frame", f"'payload' must be a string of at most {MAX_COMMAND_CHARS} characters."
-        )
+        raise ApiError(f"'payload' must be a string of at most {MAX_COMMAND_CHARS} characters.", code="invalid_frame")
     text = data["text"].replace("\x00", "").strip()
     if not text:
-        return None, _error(400, "empty_message", "The message is empty. Please type a question.")
+        raise ApiError("The message is empty. Please type a question.", code="empty_message")
     client_id = data.get("id")
     if client_id is not None and (not isinstance(client_id, str) or not CLIENT_ID.match(client_id)):
-        return None, _error(400, "invalid_frame", "'id' must be 1-64 letters, digits, - or _.")
+        raise ApiError("'id' must be 1-64 letters, digits, - or _.", code="invalid_frame")
     command = command.strip() if command else None
-    return VisitorFrame(text, command or None, client_id), None
+    return VisitorFrame(text, command or None, client_id)
 
 
 @bp.websocket("/chat/ws")
@@ -119,6 +131,45 @@ async def chat_socket(request: Request, ws: Any) -> None:
         # A message that arrived with the close (a page sending, then unloading) is recorded
         # too, even when the close cut this handler short; the socket is gone, so no errors.
         hub.outlive(read_unread(ws, functools.partial(receive, answer=False)))
+
+
+# A page that unloads before its messages were acknowledged sends them with
+# navigator.sendBeacon, which browsers cap at 64 KiB; a little more is allowed.
+MAX_BEACON_BYTES = 256 * 1024
+MAX_BEACON_MESSAGES = 32
+
+
+@bp.post("/chat/messages")
+async def post_messages(request: Request) -> HTTPResponse:
+    """Messages a page sends as it unloads, in the WebSocket's frame format.
+
+    Body: ``{"conversation": "<id>", "messages": [frame, ...]}``, read as JSON
+    whatever its content type: a beacon sent as plain text needs no CORS
+    preflight. Every message is checked first; one bad message rejects the
+    request and records nothing. Each is then handled as if it came over the
+    socket, and an ``id`` already recorded (the socket got there first, or a
+    later reconnect resends it) is ignored. Answers reach the conversation's
+    socket and history.
+    """
+    if len(request.body or b"") > MAX_BEACON_BYTES:
+        raise ApiError(f"the body must be at most {MAX_BEACON_BYTES} bytes", status_code=413, code="too_large")
+    body = json_body(request)
+    conversation_id = body.get("conversation")
+    if not isinstance(conversation_id, str) or not CONVERSATION_ID.match(conversation_id):
+        raise ApiError("'conversation' must be 8-64 letters, digits, - or _.", code="invalid_conversation")
+    frames = body.get("messages")
+    if not isinstance(frames, list) or not 1 <= len(frames) <= MAX_BEACON_MESSAGES:
+        raise ApiError(f"'messages' must be a list of 1 to {MAX_BEACON_MESSAGES} message frames.", code="invalid_field")
+    messages = []
+    for index, frame in enumerate(frames):
+        try:
+            messages.append(visitor_message(frame))
+        except ApiError as exc:
+            raise ApiError(f"messages[{index}]: {exc.message}", code=exc.code) from exc
+    hub: ConversationHub = request.app.ctx.hub
+    for message in messages:  # in order: the hub handles a conversation's messages one at a time
+        hub.submit(conversation_id, message.text, message.command, message.client_id)
+    return json_response({"conversation": conversation_id, "received": len(messages)}, status=202)
 
 
 MAX_UNREAD_FRAMES = 32

@@ -152,6 +152,20 @@
     savePending();
   }
 
+  // Leaving the page closes the socket, and a message sent just before may never be
+  // read. The browser delivers a beacon after the page is gone; a string goes as
+  // text/plain, which needs no CORS preflight. The messages stay pending: a reconnect
+  // in this tab sends them again, and the server records each id once.
+  // Browsers refuse a beacon over 64 KiB: then the first half is tried, and so on.
+  window.addEventListener("pagehide", function () {
+    if (!conversation || !navigator.sendBeacon) return;
+    var batch = pending.slice(0, 32);
+    while (batch.length && !navigator.sendBeacon(origin + "/chat/messages",
+        JSON.stringify({ conversation: conversation, messages: batch }))) {
+      batch = batch.slice(0, Math.floor(batch.length / 2));
+    }
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     send(input.value);

@@ -6,12 +6,14 @@ Set SUPPORTBOT_SCREENSHOTS=DIR to keep the screenshots (the README's come from h
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
 
 from bot.stack import Stack
 from knowledge_base.articles import load_directory
@@ -140,3 +142,33 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
     console.get_by_role("button", name="Solve").click()
     expect(page.locator(".sb-msg.sb-bot").last).to_contain_text(f"#{number}", timeout=TIMEOUT_MS)  # the bot is back
     console.context.close()
+
+
+def test_a_message_sent_as_the_visitor_leaves_the_page_is_recorded_and_answered(stack: Stack, page: Page) -> None:
+    """The page goes before the server reads the message: the unload beacon brings it."""
+    held: list[str | bytes] = []
+
+    def hold_visitor_frames(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()  # the bot's frames reach the page as usual ...
+        ws.on_message(lambda message: held.append(message))  # ... and the page's never reach the bot
+
+    page.route_web_socket(re.compile(r"/chat/ws"), hold_visitor_frames)
+    page.goto(stack.url + "/")
+    conversation = page.wait_for_function("localStorage.getItem('supportbot.conversation')").json_value()
+    page.locator(".sb-input").fill("Kargo ücreti ne kadar?")
+    page.keyboard.press("Enter")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held and "Kargo ücreti ne kadar?" in json.loads(held[0])["text"]
+    page.goto("about:blank")  # the visitor leaves; the socket never carried the message
+
+    # The same visitor in a new tab (the conversation is remembered; nothing is pending there)
+    again = page.context.new_page()
+    again.goto(stack.url + "/")
+    assert again.evaluate("localStorage.getItem('supportbot.conversation')") == conversation
+    expect(again.locator(".sb-msg.sb-visitor")).to_have_text(["Kargo ücreti ne kadar?"], timeout=TIMEOUT_MS)
+    expect(again.locator(".sb-msg.sb-bot .sb-article-title").first).to_have_text(
+        TITLES["kargo-ucreti"], timeout=TIMEOUT_MS
+    )
