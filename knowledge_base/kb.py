@@ -542,14 +542,15 @@ class KnowledgeBase:
             log.exception("refitting the article classifiers quickly failed")
 
     def _refit_quickly(self) -> None:
-        """Refit the article classifiers on the changed articles with the settings last chosen.
+        """Refit each language's article classifier on its articles as they are now, with the settings last chosen.
 
         The full calibration tries every setting and fits a classifier per fold,
         which takes seconds to minutes. One fit per language takes a fraction of
-        that, and until the full calibration is done it lets the changed articles
-        be scored as the others are, with the previous thresholds, rather than
-        by similarity alone. Nothing happens when there is nothing to refit or
-        the articles change again meanwhile.
+        that (0.67 s median on the sample help center, against 6.5 s; see
+        ``make bench-refit``), and until the full calibration is done it lets
+        the changed articles be scored as the others are, with the previous
+        thresholds, rather than by similarity alone. Nothing happens when there
+        is nothing to refit or the articles change again meanwhile.
         """
         with self._lock:
             self.refresh()
