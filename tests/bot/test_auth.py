@@ -20,6 +20,7 @@ PUBLIC = {
     ("GET", "/widget.js"),
     ("GET", "/static/<__file_uri__:path>"),
     ("GET", "/chat/ws"),
+    ("POST", "/chat/messages"),  # the widget's unload beacon: what /chat/ws would have carried
     ("GET", "/agent/ws"),  # a WebSocket: refuses in its first frame (test below)
     ("GET", "/articles/<article_id:str>"),
     ("GET", "/api/articles"),
