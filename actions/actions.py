@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
@@ -43,6 +43,16 @@ _ASKS_FOR_A_PERSON = re.compile(
 )
 _NAME_PREFIX = re.compile(r"^\s*(benim adım|adım|ismim|my name is|my name's|name is|i am|i'm|call me)\s+", re.I)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_EMAIL_IN_TEXT = re.compile(r"[^@\s,;:<>()]+@[^@\s,;:<>()]+")
+# Longer than this, or with a question mark, a digit, a link or an @, an answer to
+# "what name should our agent use?" is something else: a question, an order number...
+MAX_NAME_WORDS = 4
+# what may stand before an address typed after the name: "Zeynep, mailim zeynep@..."
+_EMAIL_LABEL = re.compile(
+    r"[\s,;:-]*\b(e-?posta(m|\s+adresim)?|e-?mail(im|\s+adresim)?|mail(im|\s+adresim)?|"
+    r"(my\s+)?e-?mail(\s+address)?(\s+is)?)\s*[:=-]?\s*$",
+    re.I,
+)
 
 
 def message_language(tracker: Tracker) -> Optional[str]:
@@ -92,6 +102,24 @@ def merge_candidates(kept: Optional[List[Dict[str, Any]]], new: List[Dict[str, A
         if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
             best[c["id"]] = c
     return sorted(best.values(), key=lambda c: -c["score"])[:MAX_KEPT_CANDIDATES]
+
+
+def name_and_email(text: str) -> Tuple[str, Optional[str]]:
+    """What a visitor typed at the name prompt: the name ("" when it is none) and an e-mail address typed there.
+
+    "Ayşe, ayse@example.com" gives both, "ayse@example.com" the address alone,
+    and a question asked instead ("kargom nerede?") neither: the form then asks
+    for the address, and the question stays in the transcript for the agent.
+    """
+    email = None
+    found = _EMAIL_IN_TEXT.search(text)
+    if found and email_problem(found.group(0).rstrip(".")) is None:
+        email = found.group(0).rstrip(".")
+        text = _EMAIL_LABEL.sub("", text[: found.start()]) + " " + text[found.end() :]
+    name = _NAME_PREFIX.sub("", text.strip()).strip(" .!,;:-")
+    words = name.split()
+    looks_like_a_name = 0 < len(words) <= MAX_NAME_WORDS and not re.search(r"[?\d@]|://|www\.", name)
+    return (name[:100] if looks_like_a_name else ""), email
 
 
 def email_problem(value: str) -> Optional[str]:
@@ -246,7 +274,10 @@ class ValidateHandoffForm(FormValidationAction):
         text = str(value or "").strip()
         if intent == "deny":  # "Skip", "no", "I'd rather not say"
             return {"visitor_name": ""}
-        return {"visitor_name": _NAME_PREFIX.sub("", text).strip(" .!,")[:100] or text[:100]}
+        name, email = name_and_email(text)
+        if email:  # typed at the name prompt: the form need not ask for it
+            return {"visitor_name": name, "visitor_email": email}
+        return {"visitor_name": name}
 
     async def validate_visitor_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -277,6 +277,14 @@ async def test_the_form_asks_again_with_the_reason_for_a_wrong_address() -> None
         ("Ali Veli", "inform", "Ali Veli"),
         ("geç", "deny", ""),
         ("hayır", "deny", ""),
+        ("Ben", "inform", "Ben"),
+        # something else typed at the name prompt: no name, and the form asks for the e-mail
+        ("yarın hava nasıl olacak?", "ask_question", ""),
+        ("siparişim 3 gündür gelmedi", "ask_question", ""),
+        ("https://kuzey.example/siparis/123", "ask_question", ""),
+        ("kargom hala gelmedi ne zaman gelecek acaba", "ask_question", ""),
+        ("ayse@", "inform", ""),
+        ("...", "inform", ""),
     ],
 )
 async def test_the_name_is_taken_as_typed_or_skipped(text: str, intent: str, name: str) -> None:
@@ -284,6 +292,23 @@ async def test_the_name_is_taken_as_typed_or_skipped(text: str, intent: str, nam
         text, CollectingDispatcher(), tracker(text, intent=intent), {}
     )
     assert result == {"visitor_name": name}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "email"),
+    [
+        ("ayse@example.com", "", "ayse@example.com"),
+        ("Ayşe Yılmaz, ayse@example.com", "Ayşe Yılmaz", "ayse@example.com"),
+        ("adım Zeynep, mailim zeynep@ornek.com.tr.", "Zeynep", "zeynep@ornek.com.tr"),
+        ("my name is Emma, my email is emma@example.com", "Emma", "emma@example.com"),
+        ("e-posta: ali@ornek.com", "", "ali@ornek.com"),
+    ],
+)
+async def test_an_email_typed_at_the_name_prompt_fills_both(text: str, name: str, email: str) -> None:
+    result = await ValidateHandoffForm().validate_visitor_name(
+        text, CollectingDispatcher(), tracker(text, intent="inform"), {}
+    )
+    assert result == {"visitor_name": name, "visitor_email": email}
 
 
 async def test_the_ticket_carries_the_form_the_reason_and_the_candidates() -> None:

@@ -111,6 +111,28 @@ async def test_asking_for_a_human_at_once_with_a_name_and_an_email_en(stack: Sta
     await chat.close()
 
 
+async def test_an_email_typed_at_the_name_prompt_is_used_and_a_question_there_is_no_name_tr(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    ask_name = (await chat.say("canlı destek", replies=2))[-1]
+    assert "hangi isimle" in ask_name["text"]
+    done = (await chat.say("Ayşe Yılmaz, ayse@example.com"))[-1]  # both at once: no e-mail prompt
+    number = done["payload"]["ticket"]["id"]
+    assert f"#{number}" in done["text"]
+    data = ticket(stack, number)
+    assert (data["visitor_name"], data["visitor_email"]) == ("Ayşe Yılmaz", "ayse@example.com")
+    await chat.close()
+
+    chat = await Chat.open(stack)
+    await chat.say("canlı destek", replies=2)
+    ask_email = (await chat.say("siparişim 3 gündür gelmedi, nerede?"))[-1]  # a question, not a name
+    assert "e-posta" in ask_email["text"]
+    done = (await chat.say("ayse@example.com"))[-1]
+    data = ticket(stack, done["payload"]["ticket"]["id"])
+    assert (data["visitor_name"], data["visitor_email"]) == (None, "ayse@example.com")
+    assert "siparişim 3 gündür gelmedi, nerede?" in [line["text"] for line in data["transcript"]]  # type: ignore[union-attr]
+    await chat.close()
+
+
 @pytest.mark.parametrize(
     ("first", "second", "not_solved", "cancel", "sorry", "cancelled"),
     [
