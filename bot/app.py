@@ -20,6 +20,9 @@ from bot.webhooks import WebhookSender
 from knowledge_base.kb import KnowledgeBase
 
 WEBSOCKET_MAX_BYTES = 256 * 1024
+# No request of the API needs more (the largest are the widget's unload beacon, 256 KiB, and
+# an agent's reply); Sanic's default, 100 MB, would be read into memory before any check.
+REQUEST_MAX_BYTES = 1024 * 1024
 
 
 def create_app(
@@ -32,6 +35,7 @@ def create_app(
     """Build the bot service around its collaborators (each test builds a fresh one)."""
     app = Sanic(name)
     app.config.WEBSOCKET_MAX_SIZE = WEBSOCKET_MAX_BYTES
+    app.config.REQUEST_MAX_SIZE = REQUEST_MAX_BYTES
     app.config.FALLBACK_ERROR_FORMAT = "json"
     assistant = assistant or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
     app.ctx.settings = settings

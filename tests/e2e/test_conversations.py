@@ -116,6 +116,18 @@ async def test_non_utf8_bytes_get_a_clear_error(stack: Stack) -> None:
     await chat.close()
 
 
+async def test_a_request_body_over_a_mebibyte_is_refused_before_it_is_read(stack: Stack) -> None:
+    huge = json.dumps({"query": "kargo " * 400_000})  # 2.4 MB, where Sanic's default allows 100 MB
+    response = httpx.post(f"{stack.url}/api/search", content=huge, timeout=30)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    beacon = {"conversation": "size-check-000001", "messages": [{"type": "message", "text": "x" * 200_000}] * 2}
+    response = httpx.post(f"{stack.url}/chat/messages", content=json.dumps(beacon), timeout=30)
+    assert (response.status_code, response.json()["error"]["code"]) == (413, "too_large")  # the beacon's own cap
+    assert httpx.post(f"{stack.url}/api/search", json={"query": "kargo ücreti"}, timeout=30).status_code == 200
+    assert_all_running(stack)
+
+
 async def history_when_answered(stack: Stack, conversation: str) -> list[dict[str, Any]]:
     """Reconnect until the conversation's history holds the bot's answer (as the widget would)."""
     history: list[dict[str, Any]] = []
