@@ -113,8 +113,9 @@ def name_and_email(text: str) -> Tuple[str, Optional[str]]:
     """
     email = None
     found = _EMAIL_IN_TEXT.search(text)
-    if found and email_problem(found.group(0).rstrip(".")) is None:
-        email = found.group(0).rstrip(".")
+    typed = found.group(0).rstrip(".") if found else ""
+    if found and email_problem(typed) is None:
+        email = typed
         text = _EMAIL_LABEL.sub("", text[: found.start()]) + " " + text[found.end() :]
     name = _NAME_PREFIX.sub("", text.strip()).strip(" .!,;:-")
     words = name.split()

@@ -183,13 +183,18 @@ HELPCENTER_SETS = {"held-out questions": HELPCENTER_QUESTIONS, "development ques
 SAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample_articles"
 
 
-def helpcenter(embedder: SentenceTransformerEmbedder, training: TrainingOptions | None) -> list[dict[str, object]]:
-    """The sample help center with default settings, as a new customer would run it."""
-    rows: list[dict[str, object]] = []
-    sets = {
+def helpcenter_sets() -> dict[str, list[dict[str, str]]]:
+    """The labelled help-center questions, by set (held-out, development)."""
+    return {
         name: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         for name, path in HELPCENTER_SETS.items()
     }
+
+
+def helpcenter(embedder: SentenceTransformerEmbedder, training: TrainingOptions | None) -> list[dict[str, object]]:
+    """The sample help center with default settings, as a new customer would run it."""
+    rows: list[dict[str, object]] = []
+    sets = helpcenter_sets()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         kb = KnowledgeBase.open(Path(tmp), embedder)
         try:

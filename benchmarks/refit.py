@@ -23,7 +23,6 @@ questions about the other articles are counted apart. Prints one table.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from benchmarks.quality import HELPCENTER_SETS, SAMPLE_ARTICLES
+from benchmarks.quality import SAMPLE_ARTICLES, helpcenter_sets
 from knowledge_base.articles import load_directory
 from knowledge_base.embedders import SentenceTransformerEmbedder
 from knowledge_base.kb import KnowledgeBase, SearchResult
@@ -63,10 +62,8 @@ def spread(items: list[str], limit: int | None) -> list[str]:
 
 
 def questions() -> list[dict[str, str]]:
-    found = []
-    for path in HELPCENTER_SETS.values():
-        found += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [q for q in found if q["expect"]]  # who asks about the changed article, or another one
+    # who asks about the changed article, or about another one
+    return [q for asked in helpcenter_sets().values() for q in asked if q["expect"]]
 
 
 def tally(
@@ -77,7 +74,7 @@ def tally(
 ) -> None:
     for question, result in asked:
         about = "the new article" if question["expect"] == changed else "the other articles"
-        into[(question["lang"], phase, about)][classify(question["expect"], result)] += 1
+        into.setdefault((question["lang"], phase, about), Counter())[classify(question["expect"], result)] += 1
 
 
 def main() -> int:
@@ -109,10 +106,8 @@ def main() -> int:
                 kb._refit_quickly()
                 seconds["quick refit"].append(time.perf_counter() - started)
                 quick = kb.search_many([q["q"] for q in mine])
-                assert "settings last chosen" in quick[0].thresholds.source, quick[0].thresholds.source
+                assert quick[0].calibration == "quick_refit", quick[0].thresholds.source
                 for phase, results in zip(PHASES, (plain, quick, full[article.language]), strict=True):
-                    for about in ("the new article", "the other articles"):
-                        counts.setdefault((article.language, phase, about), Counter())
                     tally(counts, phase, article_id, zip(mine, results, strict=True))
                 print(f"# {n}/{len(chosen)} {article_id}", file=sys.stderr, flush=True)
         finally:

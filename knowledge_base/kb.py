@@ -498,12 +498,9 @@ class KnowledgeBase:
                 if self._fixed_thresholds is not None:
                     return Calibration(self._generation, self.embedder.name, self._fixed_thresholds)
                 current = self._calibration
-                if current is not None and current.generation == self._generation:
-                    if not current.provisional:
-                        return current
-                    if not wait:  # refitted quickly after a change: the full calibration is under way
-                        self._calibrate_in_background()
-                        return current
+                if current is not None and current.generation == self._generation and not current.provisional:
+                    return current
+                # stale, or refitted quickly after a change: searches use it while the full one is computed
                 if current is not None and not wait and current.model == self.embedder.name:
                     self._calibrate_in_background()
                     return current  # (never one made for another model's vectors)
