@@ -224,6 +224,59 @@ async def test_small_talk_a_support_bot_needs(stack: Stack, turns: list[tuple[st
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("opening", "hello", "question", "asks", "thanks", "glad", "closing", "goodbye", "another_opening"),
+    [
+        (
+            "iyi akşamlar",
+            "Merhaba",
+            "Kargo ücreti ne kadar?",
+            "işinize yaradı mı",
+            "evet, teşekkürler",
+            "sevindim",
+            "iyi günler",
+            "Hoşça kalın",
+            "kolay gelsin",
+        ),
+        (
+            "good evening",
+            "Hello",
+            "How much is shipping?",
+            "Did this help?",
+            "yes, thanks",
+            "Glad it helped",
+            "good day",
+            "Goodbye",
+            "good afternoon",
+        ),
+    ],
+)
+async def test_a_salutation_greets_at_the_start_and_says_goodbye_later(
+    stack: Stack,
+    opening: str,
+    hello: str,
+    question: str,
+    asks: str,
+    thanks: str,
+    glad: str,
+    closing: str,
+    goodbye: str,
+    another_opening: str,
+) -> None:
+    """ "İyi akşamlar", "iyi günler" (and "good evening", "good day") open and close a conversation alike."""
+    chat = await Chat.open(stack)
+    assert hello in (await chat.say(opening))[-1]["text"]
+    _, feedback = await answered(chat, question)
+    assert asks in feedback["text"]
+    assert glad in (await chat.say(thanks))[-1]["text"]
+    reply = (await chat.say(closing))[-1]
+    assert goodbye in reply["text"], reply
+    await chat.close()
+    opened = await Chat.open(stack)
+    assert hello in (await opened.say(another_opening))[-1]["text"]
+    await opened.close()
+
+
 async def test_the_bot_follows_a_visitor_who_switches_language(stack: Stack) -> None:
     chat = await Chat.open(stack)
     _, feedback = await answered(chat, "Kargo ücreti ne kadar?")
