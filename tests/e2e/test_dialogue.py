@@ -277,6 +277,46 @@ async def test_a_salutation_greets_at_the_start_and_says_goodbye_later(
     await opened.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "glad", "turns"),
+    [
+        (
+            "Kargo ücreti ne kadar?",
+            "Başka bir sorunuz var mı?",
+            [
+                ("evet", "Buyurun"),
+                ("İade param ne zaman hesabıma geçer?", "İade"),
+                ("👍", "sevindim"),
+                ("başka sorum yok", "Başka bir sorunuz varsa"),
+                ("teşekkürler", "Rica ederim"),
+                ("hayır", "Hoşça kalın"),
+            ],
+        ),
+        (
+            "How much is shipping?",
+            "Anything else",
+            [("no thanks", "Goodbye"), ("thanks", "welcome"), ("yes", "go ahead")],
+        ),
+    ],
+)
+async def test_the_answer_to_anything_else_is_understood(
+    stack: Stack, question: str, glad: str, turns: list[tuple[str, str]]
+) -> None:
+    """After "anything else?", yes asks for the question and no says goodbye; no failed attempt, no human."""
+    chat = await Chat.open(stack)
+    await answered(chat, question)
+    assert glad in (await chat.say("👍"))[-1]["text"]
+    for said, expected in turns:
+        question = expected == "İade"
+        lines = await chat.say(said, replies=2 if question else 1)
+        reply = next(line for line in lines if line["sender"] != "visitor")
+        assert expected in reply["text"], (said, reply["text"])
+        assert reply["payload"].get("type") == ("answer" if question else None), reply
+        assert question or not reply["payload"].get("buttons"), reply  # no offer of a human
+    assert tickets_of(stack, chat.conversation_id) == []
+    await chat.close()
+
+
 async def test_the_bot_follows_a_visitor_who_switches_language(stack: Stack) -> None:
     chat = await Chat.open(stack)
     _, feedback = await answered(chat, "Kargo ücreti ne kadar?")
