@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from sanic import Sanic
@@ -23,6 +25,12 @@ WEBSOCKET_MAX_BYTES = 256 * 1024
 # No request of the API needs more (the largest are the widget's unload beacon, 256 KiB, and
 # an agent's reply); Sanic's default, 100 MB, would be read into memory before any check.
 REQUEST_MAX_BYTES = 1024 * 1024
+# How often the service looks for article changes made by another process (`kb import` from
+# the command line, another replica): the classifiers are refitted for a change before a
+# visitor's search has to notice it. Looking is one indexed read of the store.
+ARTICLE_WATCH_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -66,6 +74,8 @@ def create_app(
                                 settings.smtp_username, settings.smtp_password, settings.smtp_security)  # fmt: skip
         run_in_background(app, "mailer", app.ctx.mailer.run)
 
+    run_in_background(app, "article-watch", lambda: _watch_articles(kb))
+
     @app.before_server_stop
     async def finish_messages(app: Sanic) -> None:
         await app.ctx.hub.drain()
@@ -86,3 +96,14 @@ def _start_webhooks(app: Sanic, sender: WebhookSender) -> None:
 
     app.ctx.hub.watch(poke)
     run_in_background(app, "webhooks", sender.run)
+
+
+async def _watch_articles(kb: KnowledgeBase, every: float = ARTICLE_WATCH_SECONDS) -> None:
+    """Take in article changes made elsewhere as they happen (:meth:`KnowledgeBase.catch_up`)."""
+    while True:
+        try:
+            if await asyncio.to_thread(kb.catch_up):
+                log.info("articles changed by another process: refitting")
+        except Exception:  # the next search refreshes anyway; keep watching
+            log.exception("looking for article changes failed")
+        await asyncio.sleep(every)

@@ -515,6 +515,7 @@ class KnowledgeBase:
             with self._lock:
                 if fresh.generation == self._generation and fresh.model == self.embedder.name:
                     self._calibration = fresh
+                    log.info("thresholds and article classifiers calibrated (generation %d)", fresh.generation)
                     return fresh
         raise RuntimeError("the knowledge base kept changing while it was being calibrated")
 
@@ -584,6 +585,24 @@ class KnowledgeBase:
             self._calibration = Calibration(
                 generation, model, thresholds, classifiers, article_vectors, previous.plain_thresholds, True
             )
+        log.info("article classifiers refitted after a change (generation %d)", generation)
+
+    def catch_up(self) -> bool:
+        """Take in a change another process made to the store, and start refitting for it.
+
+        A search notices such a change by itself (:meth:`refresh`), so this only does it
+        sooner: a service that calls it every second has its classifiers refitted for an
+        article imported from the command line before a visitor asks about it. True when
+        there was a change. A knowledge base that was never calibrated is left for its
+        first search, which calibrates it.
+        """
+        with self._lock:
+            if self._closed or self.store.generation() == self._generation:
+                return False
+            self.refresh()
+            if self._calibration is not None and self._fixed_thresholds is None:
+                self._calibrate_in_background()
+            return True
 
     def wait_for_calibration(self, timeout: float | None = None) -> None:
         """Block until a calibration running in the background has finished."""

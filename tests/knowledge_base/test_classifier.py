@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import threading
@@ -215,6 +216,41 @@ def test_an_article_added_by_another_process_is_refitted_quickly_too(
     assert quick.candidates[0].id == "iade"
     assert quick.candidates[0].probability is not None and quick.candidates[0].probability > 0.5
     gates.full.set()
+
+
+def test_catching_up_refits_for_another_process_s_change_before_any_search(
+    classified_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """The bot service looks every second, so the first visitor to ask already gets the refitted classifier."""
+    classified_kb.search("faturam nerede")
+    assert classified_kb.catch_up() is False  # nothing changed
+    other = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder())
+    try:
+        other.put(RETURNS)
+    finally:
+        other.close()
+    assert classified_kb.catch_up() is True
+    classified_kb.wait_for_calibration(60)
+    assert classified_kb.catch_up() is False
+    first = classified_kb.search(RETURNS.questions[3])
+    assert first.calibration == "current"
+    assert first.candidates[0].id == "iade"
+    assert first.candidates[0].probability is not None and first.candidates[0].probability > 0.5
+
+
+def test_catching_up_leaves_a_knowledge_base_never_calibrated_to_its_first_search(tmp_path: Path) -> None:
+    kb = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder())
+    other = KnowledgeBase.open(tmp_path / "kb", HashingEmbedder())
+    try:
+        other.put(RETURNS)
+        assert kb.catch_up() is True
+        assert [a.id for a in kb.articles()] == ["iade"]
+        assert kb._calibrating is None  # nothing to refit: the first search calibrates in full
+        kb.close()
+        other.put(dataclasses.replace(RETURNS, id="iade-2"))
+        assert kb.catch_up() is False  # closed
+    finally:
+        other.close()
 
 
 def test_a_second_change_before_the_full_calibration_is_refitted_quickly_too(
