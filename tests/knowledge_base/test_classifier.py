@@ -250,6 +250,7 @@ def test_catching_up_leaves_a_knowledge_base_never_calibrated_to_its_first_searc
         other.put(dataclasses.replace(RETURNS, id="iade-2"))
         assert kb.catch_up() is False  # closed
     finally:
+        kb.close()  # (again: closing twice is harmless)
         other.close()
 
 
