@@ -325,12 +325,15 @@ class KnowledgeBase:
             self._index.save(self.index_path, self._stamp())
             log.info("index rebuilt from the store", extra={"entries": len(ids), "generation": generation})
 
-    def refresh(self) -> None:
-        """Reload if the store changed (e.g. by another process) since we last looked."""
+    def refresh(self) -> bool:
+        """Reload if the store changed (e.g. by another process) since we last looked; True if it did."""
         with self._lock:
-            if self.store.generation() != self._generation or self._index is None:
-                self._ensure_embedder()
-                self._load_from_store(self.store.generation())
+            generation = self.store.generation()
+            if generation == self._generation and self._index is not None:
+                return False
+            self._ensure_embedder()
+            self._load_from_store(self.store.generation())  # (re-embedding may have moved it on)
+            return True
 
     def _apply(self, removed: list[int], added: list[int], vectors: np.ndarray, generation: int) -> None:
         """Apply one committed store change to the live index and persist it."""
@@ -597,9 +600,8 @@ class KnowledgeBase:
         first search, which calibrates it.
         """
         with self._lock:
-            if self._closed or self.store.generation() == self._generation:
+            if self._closed or not self.refresh():
                 return False
-            self.refresh()
             if self._calibration is not None and self._fixed_thresholds is None:
                 self._calibrate_in_background()
             return True

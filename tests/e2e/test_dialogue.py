@@ -284,35 +284,38 @@ async def test_a_salutation_greets_at_the_start_and_says_goodbye_later(
             "Kargo ücreti ne kadar?",
             "Başka bir sorunuz var mı?",
             [
-                ("evet", "Buyurun"),
-                ("İade param ne zaman hesabıma geçer?", "İade"),
-                ("👍", "sevindim"),
-                ("başka sorum yok", "Başka bir sorunuz varsa"),
-                ("teşekkürler", "Rica ederim"),
-                ("hayır", "Hoşça kalın"),
+                ("evet", "Buyurun", None),
+                ("İade param ne zaman hesabıma geçer?", "İade", "answer"),
+                ("👍", "sevindim", None),
+                ("başka sorum yok", "Başka bir sorunuz varsa", None),
+                ("teşekkürler", "Rica ederim", None),
+                ("hayır", "Hoşça kalın", None),
             ],
         ),
         (
             "How much is shipping?",
             "Anything else",
-            [("no thanks", "Goodbye"), ("thanks", "welcome"), ("yes", "go ahead")],
+            [("no thanks", "Goodbye", None), ("thanks", "welcome", None), ("yes", "go ahead", None)],
         ),
     ],
 )
 async def test_the_answer_to_anything_else_is_understood(
-    stack: Stack, question: str, glad: str, turns: list[tuple[str, str]]
+    stack: Stack, question: str, glad: str, turns: list[tuple[str, str, str | None]]
 ) -> None:
-    """After "anything else?", yes asks for the question and no says goodbye; no failed attempt, no human."""
+    """After "anything else?", yes asks for the question and no says goodbye; no failed attempt, no human.
+
+    Each turn: what the visitor says, words of the reply, and the reply's type ("answer" for
+    a question, which is followed by "did this help?").
+    """
     chat = await Chat.open(stack)
     await answered(chat, question)
     assert glad in (await chat.say("👍"))[-1]["text"]
-    for said, expected in turns:
-        question = expected == "İade"
-        lines = await chat.say(said, replies=2 if question else 1)
+    for said, expected, kind in turns:
+        lines = await chat.say(said, replies=2 if kind == "answer" else 1)
         reply = next(line for line in lines if line["sender"] != "visitor")
         assert expected in reply["text"], (said, reply["text"])
-        assert reply["payload"].get("type") == ("answer" if question else None), reply
-        assert question or not reply["payload"].get("buttons"), reply  # no offer of a human
+        assert reply["payload"].get("type") == kind, reply
+        assert kind == "answer" or not reply["payload"].get("buttons"), reply  # no offer of a human
     assert tickets_of(stack, chat.conversation_id) == []
     await chat.close()
 
