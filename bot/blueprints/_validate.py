@@ -21,8 +21,12 @@ def json_body(request: Request) -> dict[str, Any]:
 
 def required_str(body: dict[str, Any], name: str, max_len: int = 10_000) -> str:
     value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
+    if value is None:
+        raise ApiError(f"'{name}' is required: a non-empty string", code="invalid_field")
+    if not isinstance(value, str):
         raise ApiError(f"'{name}' must be a non-empty string, got {type(value).__name__}", code="invalid_field")
+    if not value.strip():
+        raise ApiError(f"'{name}' must be a non-empty string, got an empty or blank one", code="invalid_field")
     if len(value) > max_len:
         raise ApiError(f"'{name}' must be at most {max_len} characters, got {len(value)}", code="invalid_field")
     return value.strip()

@@ -30,8 +30,10 @@ async def test_search_returns_the_decision_with_answer_text_and_link(app: Sanic)
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({}, "'query' must be a non-empty string"),
-        ({"query": "   "}, "'query' must be a non-empty string"),
+        ({}, "'query' is required: a non-empty string"),
+        ({"query": ""}, "'query' must be a non-empty string, got an empty or blank one"),
+        ({"query": "   "}, "'query' must be a non-empty string, got an empty or blank one"),
+        ({"query": 5}, "'query' must be a non-empty string, got int"),
         ({"query": "x" * 10_001}, "at most 10000 characters, got 10001"),
         ({"query": "ok", "language": "de"}, "'language' must be one of tr, en"),
         ({"query": "ok", "top_k": 0}, "'top_k' must be an integer from 1 to 20, got 0"),
