@@ -155,7 +155,7 @@ def score(kb: KnowledgeBase, bench: Benchmark, seconds: float) -> list[dict[str,
             {
                 "dataset": f"{bench.name}, {label}, threshold from validation",
                 "measure": "in-scope accuracy / out-of-scope recall",
-                "value": f"{acc:.1%} / {rec:.1%} (score ≥ {cut:.3f})",
+                "value": f"{acc:.2%} / {rec:.2%} (score ≥ {cut:.3f})",  # two decimals: goals sit on whole numbers
             }
         )
         acc, rec = operating_point(test, lambda o: o.confident)
@@ -164,7 +164,7 @@ def score(kb: KnowledgeBase, bench: Benchmark, seconds: float) -> list[dict[str,
             {
                 "dataset": f"{bench.name}, {label}, automatic calibration",
                 "measure": "in-scope accuracy / out-of-scope recall",
-                "value": f"{acc:.1%} / {rec:.1%} (answer ≥ {thresholds.answer:.3f})",
+                "value": f"{acc:.2%} / {rec:.2%} (answer ≥ {thresholds.answer:.3f})",
             }
         )
         rows.append(offered_choices(test, f"{bench.name}, {label}, automatic calibration", thresholds))

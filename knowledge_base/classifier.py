@@ -18,6 +18,7 @@ adding to the character n-grams (see ``TRY_WORDS``).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -55,6 +56,18 @@ CLASS_WEIGHTS: tuple[str | None, ...] = (None, "balanced")
 TRY_WORDS = True
 # Fitting more texts than this takes minutes; such knowledge bases rely on the index alone.
 MAX_TRAINING_TEXTS = 50_000
+_PUNCTUATION = re.compile(r"[^\w]+")
+
+
+def classifier_text(text: str) -> str:
+    """Folded, with punctuation as spaces.
+
+    Character n-grams inside word boundaries would otherwise read "gün?" as a
+    different word ending from "gün": most example questions end with a question
+    mark and visitors often leave it out, so "iade suresi kac gun" and
+    "iade suresi kac gun?" got probabilities of 0.40 and 0.70 for the same article.
+    """
+    return _PUNCTUATION.sub(" ", fold(text)).strip()
 
 
 # Thresholds are calibrated on example questions scored by a classifier that never saw them.
@@ -101,13 +114,13 @@ class ArticleClassifier:
         self.class_weight = class_weight
         self.words = words
         self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), preprocessor=fold, sublinear_tf=True, dtype=np.float32
+            analyzer="char_wb", ngram_range=(3, 5), preprocessor=classifier_text, sublinear_tf=True, dtype=np.float32
         )
         # one-letter words count too ("1 adet", "e-posta"): the default pattern drops them
         self._words = TfidfVectorizer(
             analyzer="word",
             ngram_range=(1, 2),
-            preprocessor=fold,
+            preprocessor=classifier_text,
             token_pattern=r"(?u)\b\w+\b",
             sublinear_tf=True,
             dtype=np.float32,

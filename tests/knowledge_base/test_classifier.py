@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.articles import Article
-from knowledge_base.classifier import ArticleClassifier, fit_language, setting_label
+from knowledge_base.classifier import ArticleClassifier, classifier_text, fit_language, setting_label
 from knowledge_base.embedders import HashingEmbedder
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.training import held_out
@@ -50,6 +50,19 @@ def test_probabilities_cover_every_article_and_sum_to_one() -> None:
     assert set(probs) == set(TOPICS)
     assert sum(probs.values()) == pytest.approx(1.0)
     assert max(probs, key=probs.__getitem__) == "fatura"  # a suffix it never saw with this stem
+
+
+@pytest.mark.parametrize("words", [False, True])
+def test_punctuation_does_not_change_the_probabilities(words: bool) -> None:
+    texts, labels = rows()
+    texts = [f"{text}?" for text in texts]  # example questions end with a question mark; visitors often do not
+    embedder = HashingEmbedder(64)
+    model = ArticleClassifier(dense_weight=0.0, words=words).fit(texts, embedder.embed(texts), labels)
+    asked = ["faturam nerede", "faturam nerede?", "Faturam... nerede?!", "faturam, nerede"]
+    probabilities = model.probabilities(asked, np.zeros((len(asked), 64), np.float32))
+    for other in probabilities[1:]:
+        assert other == pytest.approx(probabilities[0])
+    assert classifier_text("İade süresi, kaç gün?") == "iade suresi kac gun"
 
 
 def test_fit_language_chooses_the_embedding_weight_on_held_out_rows() -> None:
