@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, load_settings
+from knowledge_base.articles import RECOMMENDED_QUESTIONS
 from knowledge_base.embedders import create_embedder
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.evaluate import evaluate
@@ -70,6 +71,14 @@ def _cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.errors)} malformed"
     )
+    if report.few_questions:
+        named = ", ".join(f"{aid} ({n})" for aid, n in report.few_questions)
+        print(
+            f"note: {len(report.few_questions)} of the articles have fewer than {RECOMMENDED_QUESTIONS} example "
+            "questions, so fewer visitor questions about them will be answered; 30 to 40 each, in visitors' "
+            f"own words, is best (README, 'How many example questions?'): {named}",
+            file=sys.stderr,
+        )
     return 1 if report.errors else 0
 
 
@@ -86,7 +95,9 @@ def _cmd_search(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 def _cmd_list(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     for article in kb.articles():
-        print(f"{article.language}  {article.id:<32} {article.title}")
+        count = len(article.questions)
+        few = " (few)" if count < RECOMMENDED_QUESTIONS else ""
+        print(f"{article.language}  {article.id:<32} {count:>3} questions{few:<6}  {article.title}")
     return 0
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
-from knowledge_base.articles import Article, load_directory
+from knowledge_base.articles import RECOMMENDED_QUESTIONS, Article, load_directory
 from knowledge_base.calibration import MIN_QUESTIONS, calibrate
 from knowledge_base.classifier import MAX_TRAINING_TEXTS, ArticleClassifier, Fitted, fit_language
 from knowledge_base.decision import Candidate, Decision, Thresholds, decide
@@ -124,6 +124,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[ArticleFormatError] = field(default_factory=list)
+    # articles of the folder with fewer than RECOMMENDED_QUESTIONS example questions: (id, how many)
+    few_questions: list[tuple[str, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +134,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "errors": [{"file": e.source, "reason": e.reason} for e in self.errors],
+            "few_questions": [{"id": aid, "questions": n} for aid, n in self.few_questions],
         }
 
 
@@ -437,6 +440,9 @@ class KnowledgeBase:
         """Load a folder of article files. With ``prune``, articles not in it are deleted."""
         loaded = load_directory(directory)
         report = ImportReport(errors=loaded.errors)
+        report.few_questions = [
+            (a.id, len(a.questions)) for a in loaded.articles if len(a.questions) < RECOMMENDED_QUESTIONS
+        ]
         existed = {a.id for a in loaded.articles if self.store.content_hash(a.id) is not None}
         changed = {a.id for a in self.put_many(loaded.articles)}
         for article in loaded.articles:

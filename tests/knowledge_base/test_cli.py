@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLES, MALFORMED, PROJECT_ROOT
+from knowledge_base.articles import RECOMMENDED_QUESTIONS, read_article
+from tests.conftest import ARTICLES, MALFORMED, PROJECT_ROOT, SAMPLE_ARTICLES
 
 pytestmark = pytest.mark.unit
 
@@ -28,6 +29,28 @@ def test_import_then_search_json(tmp_path: Path) -> None:
     data = json.loads(found.stdout)
     assert data["candidates"][0]["id"] == "return-window"
     assert data["decision"] in ("answer", "clarify", "handoff") and data["reason"]
+
+
+def test_import_names_the_articles_with_few_example_questions(tmp_path: Path) -> None:
+    folder = tmp_path / "thin"
+    shutil.copytree(ARTICLES, folder)
+    imported = kb_cli(tmp_path, "import", str(folder))
+    assert imported.returncode == 0, imported.stderr  # advice, not an error
+    counts = {a.id: len(a.questions) for a in (read_article(p) for p in folder.glob("*.md"))}
+    assert all(n < RECOMMENDED_QUESTIONS for n in counts.values())
+    assert f"note: {len(counts)} of the articles have fewer than {RECOMMENDED_QUESTIONS}" in imported.stderr
+    for article_id, n in counts.items():
+        assert f"{article_id} ({n})" in imported.stderr
+    listed = kb_cli(tmp_path, "list").stdout.splitlines()
+    row = next(line for line in listed if " return-window " in line)
+    assert f"{counts['return-window']} questions (few)" in row
+
+
+def test_import_of_well_furnished_articles_adds_no_note(tmp_path: Path) -> None:
+    imported = kb_cli(tmp_path, "import", str(SAMPLE_ARTICLES))
+    assert imported.returncode == 0, imported.stderr
+    assert "48 added" in imported.stdout and "note:" not in imported.stderr
+    assert "(few)" not in kb_cli(tmp_path, "list").stdout
 
 
 def test_import_names_malformed_files_and_loads_the_rest(tmp_path: Path) -> None:

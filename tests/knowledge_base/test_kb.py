@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.articles import Article, parse_article, read_article
+from knowledge_base.articles import RECOMMENDED_QUESTIONS, Article, parse_article, read_article
 from knowledge_base.embedders import HashingEmbedder
 from knowledge_base.errors import ArticleNotFound, InvalidQuery
 from knowledge_base.index import VectorIndex
@@ -33,6 +33,10 @@ def test_import_reports_added_then_unchanged(kb: KnowledgeBase) -> None:
     again = kb.import_directory(ARTICLES)
     assert again.added == [] and again.updated == []
     assert len(again.unchanged) == 6
+    # unchanged articles are still named when they have few example questions
+    few = again.to_dict()["few_questions"]
+    assert sorted(f["id"] for f in few) == sorted(again.unchanged)
+    assert all(0 < f["questions"] < RECOMMENDED_QUESTIONS for f in few)
 
 
 def test_an_example_question_finds_its_article(kb: KnowledgeBase) -> None:
