@@ -68,6 +68,24 @@ async def test_an_answer_asks_whether_it_helped_and_a_thumbs_up_ends_politely(
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "reaction", "glad"),
+    [
+        ("kargo ücreti ne kadar?", "👌🏽", "sevindim"),
+        ("How much is shipping?", "👌", "Glad it helped"),
+    ],
+)
+async def test_a_typed_ok_emoji_after_an_answer_is_feedback(
+    stack: Stack, question: str, reaction: str, glad: str
+) -> None:
+    chat = await Chat.open(stack)
+    await answered(chat, question)
+    reply = (await chat.say(reaction))[-1]
+    assert glad in reply["text"], reply  # not "I can only read text, not emoji"
+    assert tickets_of(stack, chat.conversation_id) == []
+    await chat.close()
+
+
 async def test_thumbs_down_offers_a_human_and_the_form_asks_again_for_a_wrong_email_tr(stack: Stack) -> None:
     chat = await Chat.open(stack)
     answer, feedback = await answered(chat, "Siparişimi nasıl iptal ederim?")
