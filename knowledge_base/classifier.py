@@ -18,6 +18,7 @@ adding to the character n-grams (see ``TRY_WORDS``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from collections import Counter
@@ -196,14 +197,24 @@ def fit_language(
     final = ArticleClassifier(*best).fit(texts, vectors, labels)
     folds = [(list(held_out), best_model)]
     if questions and len(held) < CROSS_FIT_BELOW:
-        others = [i for i in questions if i not in held]
+        others = _in_text_order([i for i in questions if i not in held], texts, labels)
         for fold in range(CALIBRATION_FOLDS - 1):
-            mine = others[fold :: CALIBRATION_FOLDS - 1]  # rows come article by article: a share of each
+            mine = others[fold :: CALIBRATION_FOLDS - 1]  # article by article: a share of each
             keep = sorted(set(range(len(texts))) - set(mine))
             if mine and len({labels[i] for i in keep}) >= 2:
                 model = ArticleClassifier(*best).fit([texts[i] for i in keep], vectors[keep], [labels[i] for i in keep])
                 folds.append((mine, model))
     return Fitted(final, folds, accuracy)
+
+
+def _in_text_order(rows: list[int], texts: list[str], labels: list[str]) -> list[int]:
+    """``rows`` article by article, each article's in an order fixed by a hash of the text.
+
+    So the calibration folds do not depend on the order of the example questions in
+    the article file: with folds taken by position, shuffling the sample help center's
+    questions moved the share of Turkish visitor questions answered from 75.8% to 78.0%.
+    """
+    return sorted(rows, key=lambda i: (labels[i], hashlib.sha1(texts[i].encode("utf-8")).digest()))
 
 
 def _try(

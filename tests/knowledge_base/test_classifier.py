@@ -87,6 +87,23 @@ def test_fit_language_chooses_the_embedding_weight_on_held_out_rows() -> None:
     assert fitted.classifier is not fitted.for_calibration
 
 
+def test_the_calibration_folds_do_not_depend_on_the_order_of_the_questions() -> None:
+    texts, labels = rows()
+    held = {i for i in range(len(texts)) if i % 5 == 0}
+
+    def folds(order: list[int]) -> list[set[str]]:
+        t, lab = [texts[i] for i in order], [labels[i] for i in order]
+        mine = [n for n, i in enumerate(order) if i in held]
+        fitted = fit_language(t, HashingEmbedder(64).embed(t), lab, mine, 10, questions=list(range(len(t))))
+        assert fitted is not None and len(fitted.folds) == 5
+        return [{t[n] for n in rows} for rows, _ in fitted.folds]
+
+    forward = list(range(len(texts)))
+    shuffled = forward.copy()
+    np.random.default_rng(0).shuffle(shuffled)
+    assert folds(shuffled) == folds(forward)
+
+
 @pytest.mark.parametrize(
     ("held", "labels"),
     [
