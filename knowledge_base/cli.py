@@ -75,8 +75,8 @@ def _cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         named = ", ".join(f"{aid} ({n})" for aid, n in report.few_questions)
         print(
             f"note: {len(report.few_questions)} of the articles have fewer than {RECOMMENDED_QUESTIONS} example "
-            "questions, so fewer visitor questions about them will be answered; 30 to 40 each, in visitors' "
-            f"own words, is best (README, 'How many example questions?'): {named}",
+            "questions, so fewer visitor questions about them will be answered; aim for 30 to 40 each, in "
+            f"visitors' own words (README, 'How many example questions?'): {named}",
             file=sys.stderr,
         )
     return 1 if report.errors else 0
