@@ -67,6 +67,18 @@ def test_import_names_malformed_files_and_loads_the_rest(tmp_path: Path) -> None
     assert "return-window" in listed and "kargo-ucreti" in listed
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`kb list | head`: the pipe closes before the listing is written."""
+    assert kb_cli(tmp_path, "import", str(ARTICLES)).returncode == 0
+    command = [sys.executable, "-m", "knowledge_base", "--data-dir", str(tmp_path / "kb"), "--model", "hashing", "list"]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the command has printed anything
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
 def test_import_of_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = kb_cli(tmp_path, "import", str(tmp_path / "nope"))
     assert result.returncode == 2
