@@ -23,6 +23,8 @@ from bot.storage.models import stored_time
 log = logging.getLogger(__name__)
 
 SECURITY = ("none", "starttls", "tls")
+# How long a claimed e-mail stays with the sender that claimed it: many times the SMTP timeout (30 s).
+CLAIM_SECONDS = 300.0
 _TEXT = {
     "tr": {
         "subject": "Destek talebiniz #{ticket}: yeni yanıt",
@@ -86,20 +88,49 @@ class Mailer(Wakeable):
             smtp.send_message(message)
 
     async def send_due(self) -> int:
-        """Try every e-mail that is due; returns how many the server took."""
+        """Try every e-mail that was due when the call began; returns how many the server took.
+
+        Each is claimed just before it is sent (see ``MailOutbox.claim_mail``), so two
+        senders never send one e-mail twice, however slow the server.
+        """
         sent = 0
-        for mail in self.outbox.due_mail(stored_time(datetime.now(UTC))):
-            try:
-                await asyncio.to_thread(self._send_now, mail)
-            except (OSError, smtplib.SMTPException) as exc:
-                delay = min(self.max_retry, self.first_retry * 2**mail.attempts)
-                retry_at = stored_time(datetime.now(UTC) + timedelta(seconds=delay))
-                self.outbox.mail_failed(mail.id, f"{type(exc).__name__}: {exc}", retry_at)
-                log.warning("e-mail not sent, will retry", extra={"mail": mail.id, "error": type(exc).__name__})
-                continue
+        due_at = stored_time(datetime.now(UTC))  # a mail that fails now is not retried in this pass
+        while True:
+            lease = stored_time(datetime.now(UTC) + timedelta(seconds=CLAIM_SECONDS))
+            claimed = self.outbox.claim_mail(due_at, lease, limit=1)
+            if not claimed:
+                return sent
+            if await self._deliver(claimed[0]):
+                sent += 1
+
+    async def _deliver(self, mail: Mail) -> bool:
+        """Send one claimed e-mail and record the outcome; True when the server took it.
+
+        When the service stops meanwhile, the send (bounded by the SMTP timeout) is let
+        finish and recorded before the cancellation goes on, so a mail that went out is
+        not sent again and one that failed is retried after its back-off, not after the
+        claim runs out.
+        """
+        sending = asyncio.ensure_future(asyncio.to_thread(self._send_now, mail))
+        try:
+            await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            await asyncio.wait([sending])
+            self._record(mail, sending.exception())
+            raise
+        return self._record(mail, sending.exception())
+
+    def _record(self, mail: Mail, error: BaseException | None) -> bool:
+        if error is None:
             self.outbox.mail_sent(mail.id)
-            sent += 1
-        return sent
+            return True
+        if not isinstance(error, OSError | smtplib.SMTPException):
+            raise error
+        delay = min(self.max_retry, self.first_retry * 2**mail.attempts)
+        retry_at = stored_time(datetime.now(UTC) + timedelta(seconds=delay))
+        self.outbox.mail_failed(mail.id, f"{type(error).__name__}: {error}", retry_at)
+        log.warning("e-mail not sent, will retry", extra={"mail": mail.id, "error": type(error).__name__})
+        return False
 
     async def run(self) -> None:
         while True:

@@ -363,6 +363,25 @@ class SQLStore:
                 for r in conn.execute(query).mappings()
             ]
 
+    def claim_mail(self, at: str, until: str, limit: int = 20) -> list[Mail]:
+        """Due e-mails, each moved out of the due ones until ``until`` by this call alone.
+
+        Each row is taken by an UPDATE that still requires it to be due, so of two
+        senders (the background loop and a manual run, or two replicas) only one gets
+        it. A sender that dies while sending leaves the mail to be tried again at ``until``.
+        """
+        claimed = []
+        for mail in self.due_mail(at, limit):
+            with self._lock, self._engine.begin() as conn:
+                taken = conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == mail.id, outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= at)
+                    .values(next_attempt_at=until)
+                ).rowcount
+            if taken == 1:
+                claimed.append(mail)
+        return claimed
+
     def mail_sent(self, mail_id: int) -> None:
         with self._lock, self._engine.begin() as conn:
             conn.execute(

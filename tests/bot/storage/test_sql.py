@@ -106,6 +106,16 @@ class StoreContract:
         store.delete_session("t" * 64)
         assert store.session_agent("t" * 64, "2026-12-01T09:00:00.000Z") is None
 
+    def test_a_due_mail_goes_to_one_sender_until_its_claim_runs_out(self, store: SQLiteStore) -> None:
+        mail = store.queue_mail(None, "kim@example.com", "Subject", "Body")
+        at, until = "2100-01-01T00:00:00.000Z", "2100-01-01T00:05:00.000Z"
+        assert store.claim_mail(at, until) == [mail]
+        assert store.claim_mail(at, until) == []  # a second sender at the same moment gets nothing
+        assert store.due_mail(at) == []
+        assert store.claim_mail(until, "2100-01-01T00:10:00.000Z") == [mail]  # the first sender died: tried again
+        store.mail_sent(mail.id)
+        assert store.claim_mail("2100-02-01T00:00:00.000Z", "2100-02-01T00:05:00.000Z") == []
+
 
 class TestSQLiteStore(StoreContract):
     @pytest.fixture
