@@ -38,6 +38,9 @@ Listener = Callable[[Message], Awaitable[None]]
 # An agent console: gets every transcript line and every ticket change, as JSON-ready events.
 Watcher = Callable[[dict[str, Any]], Awaitable[None]]
 OTHER_LANGUAGE = "/other_language"  # the intent Rasa gets for a message in another language
+# Bot questions (the ``expects`` of their payload, set in domain.yml) whose answers keep the
+# conversation's language: a name is no evidence of one.
+KEEP_LANGUAGE_AFTER = frozenset({"visitor_name"})
 
 
 class ConversationHub:
@@ -137,12 +140,24 @@ class ConversationHub:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def language_of(self, conversation_id: str, text: str) -> str:
+        known = self.conversations.language(conversation_id)
+        if known and self._answers_a_name_question(conversation_id):
+            return known  # "Kim Lee" is a name, not Turkish for "who"
         # off the event loop: the knowledge base may be busy (a calibration holds its lock in batches)
         detected = await asyncio.to_thread(self.detect, text)
         if detected:
             self.conversations.set_language(conversation_id, detected)
             return detected
         return self.conversations.language(conversation_id) or self.default_language
+
+    def _answers_a_name_question(self, conversation_id: str) -> bool:
+        """Whether the bot's last message asked for the visitor's name (``expects`` in its payload).
+
+        A name says nothing of the language the visitor writes in: an English visitor
+        called Kim Lee or Ayşe Yılmaz was answered in Turkish from there on.
+        """
+        last = self.conversations.last_message(conversation_id, "bot")
+        return last is not None and last.payload.get("expects") in KEEP_LANGUAGE_AFTER
 
     async def handle(
         self,

@@ -47,6 +47,19 @@ async def test_language_is_detected_and_remembered(hub: ConversationHub, assista
     assert [r[2]["language"] for r in assistant.received] == ["tr", "tr"]
 
 
+async def test_a_name_given_when_asked_keeps_the_conversations_language(
+    hub: ConversationHub, assistant: FakeAssistant
+) -> None:
+    for conversation, name in (("conv-kim", "Kim Lee"), ("conv-ayse", "Ayşe Yılmaz")):
+        # "kim" is Turkish for "who" and ends like a Turkish word; "Ayşe Yılmaz" has Turkish letters
+        assistant.replies = [BotReply("What name should our agent use?", custom={"expects": "visitor_name"})]
+        await hub.handle(conversation, "talk to a human")
+        assistant.replies = [BotReply("Which e-mail address?")]
+        await hub.handle(conversation, name)
+        await hub.handle(conversation, "aslında kargom nerede?")  # a sentence in Turkish, when not asked for a name
+    assert [r[2]["language"] for r in assistant.received] == ["en", "en", "tr"] * 2
+
+
 async def test_rasa_down_hands_off_to_a_human_and_keeps_the_message(
     hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
 ) -> None:

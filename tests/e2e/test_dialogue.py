@@ -129,6 +129,20 @@ async def test_asking_for_a_human_at_once_with_a_name_and_an_email_en(stack: Sta
     await chat.close()
 
 
+@pytest.mark.parametrize("name", ["Kim Lee", "Ayşe Yılmaz"])
+async def test_a_name_that_looks_turkish_keeps_an_english_conversation_english(stack: Stack, name: str) -> None:
+    """ "Kim" is Turkish for "who"; Turkish letters are Turkish evidence. A name is neither."""
+    chat = await Chat.open(stack)
+    ask_name = (await chat.say("talk to a human", replies=2))[-1]
+    assert ask_name["payload"]["expects"] == "visitor_name"
+    ask_email = (await chat.say(name))[-1]
+    assert "e-mail address" in ask_email["text"], ask_email
+    done = (await chat.say("kim@example.com"))[-1]
+    data = ticket(stack, done["payload"]["ticket"]["id"])
+    assert (data["visitor_name"], data["language"]) == (name, "en")
+    await chat.close()
+
+
 async def test_an_email_typed_at_the_name_prompt_is_used_and_a_question_there_is_no_name_tr(stack: Stack) -> None:
     chat = await Chat.open(stack)
     ask_name = (await chat.say("canlı destek", replies=2))[-1]
