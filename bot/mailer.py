@@ -118,18 +118,25 @@ class Mailer(Wakeable):
             await asyncio.wait([sending])
             self._record(mail, sending.exception())
             raise
+        except Exception:
+            pass
         return self._record(mail, sending.exception())
 
     def _record(self, mail: Mail, error: BaseException | None) -> bool:
+        """Mark ``mail`` sent, or failed with a retry after its back-off (any error: one bad
+        e-mail must not stop the loop that sends the others)."""
         if error is None:
             self.outbox.mail_sent(mail.id)
             return True
-        if not isinstance(error, OSError | smtplib.SMTPException):
-            raise error
         delay = min(self.max_retry, self.first_retry * 2**mail.attempts)
         retry_at = stored_time(datetime.now(UTC) + timedelta(seconds=delay))
         self.outbox.mail_failed(mail.id, f"{type(error).__name__}: {error}", retry_at)
-        log.warning("e-mail not sent, will retry", extra={"mail": mail.id, "error": type(error).__name__})
+        expected = isinstance(error, OSError | smtplib.SMTPException)  # the server is down or refuses
+        log.log(
+            logging.WARNING if expected else logging.ERROR,
+            "e-mail not sent, will retry",
+            extra={"mail": mail.id, "error": type(error).__name__},
+        )
         return False
 
     async def run(self) -> None:

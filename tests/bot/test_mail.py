@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.hub import ConversationHub
 from bot.mailer import Mailer
 from bot.settings import load_settings
-from bot.storage import SQLiteStore
+from bot.storage import Mail, SQLiteStore
 from knowledge_base.kb import KnowledgeBase
 from tests.bot.conftest import FakeAssistant, open_chat
 
@@ -138,6 +138,31 @@ async def test_a_service_stopping_mid_send_records_the_mail_as_sent(store: SQLit
         controller.stop()
     assert len(inbox.mails) == 1
     assert store.due_mail("9999") == []  # recorded as sent: never sent again
+
+
+async def test_a_refused_connection_is_recorded_not_raised(store: SQLiteStore, port: int) -> None:
+    """The mailer alone, no app loop beside it: nobody listens on the port."""
+    store.queue_mail(None, "kim@example.com", "Subject", "Body")
+    assert await Mailer(store, "127.0.0.1", port, "destek@kuzey.example").send_due() == 0
+    [waiting] = store.due_mail("9999")
+    assert waiting.attempts == 1
+
+
+class PickyMailer(Mailer):
+    def _send_now(self, mail: Mail) -> None:
+        if mail.recipient.startswith("bad"):
+            raise ValueError("a header the e-mail library refuses")
+        super()._send_now(mail)
+
+
+async def test_an_unexpected_error_with_one_mail_does_not_stop_the_others(store: SQLiteStore, port: int) -> None:
+    store.queue_mail(None, "bad@example.com", "Subject", "Body")
+    store.queue_mail(None, "kim@example.com", "Subject", "Body")
+    with SmtpServer(port) as inbox:
+        assert await PickyMailer(store, "127.0.0.1", port, "destek@kuzey.example").send_due() == 1
+    assert [to for to, _ in inbox.mails] == [["kim@example.com"]]
+    [waiting] = store.due_mail("9999")
+    assert (waiting.recipient, waiting.attempts) == ("bad@example.com", 1)
 
 
 async def test_a_mail_waits_while_the_smtp_server_is_down(
