@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from bot.phrases import phrase
 from bot.rasa_client import Assistant, RasaUnavailable
 from bot.storage import ConversationStore, Message, Ticket, TicketStore
-from knowledge_base.language import detect_language, foreign_language
+from knowledge_base.language import detect_language, foreign_language, language_by_words
 from knowledge_base.text import fold
 
 log = logging.getLogger(__name__)
@@ -142,9 +142,11 @@ class ConversationHub:
     async def language_of(self, conversation_id: str, text: str) -> str:
         known = self.conversations.language(conversation_id)
         if known and self._answers_a_name_question(conversation_id):
-            return known  # "Kim Lee" is a name, not Turkish for "who"
-        # off the event loop: the knowledge base may be busy (a calibration holds its lock in batches)
-        detected = await asyncio.to_thread(self.detect, text)
+            # "Kim Lee" is a name, not Turkish for "who": only the word lists' words count here
+            detected = language_by_words(text)
+        else:
+            # off the event loop: the knowledge base may be busy (a calibration holds its lock in batches)
+            detected = await asyncio.to_thread(self.detect, text)
         if detected:
             self.conversations.set_language(conversation_id, detected)
             return detected
@@ -154,7 +156,8 @@ class ConversationHub:
         """Whether the bot's last message asked for the visitor's name (``expects`` in its payload).
 
         A name says nothing of the language the visitor writes in: an English visitor
-        called Kim Lee or Ayşe Yılmaz was answered in Turkish from there on.
+        called Kim Lee or Ayşe Yılmaz was answered in Turkish from there on. Words
+        of the detector's lists still count ("vazgeç", "my name is").
         """
         last = self.conversations.last_message(conversation_id, "bot")
         return last is not None and last.payload.get("expects") in KEEP_LANGUAGE_AFTER

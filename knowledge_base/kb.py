@@ -26,7 +26,7 @@ from knowledge_base.decision import Candidate, Decision, Thresholds, decide
 from knowledge_base.embedders import Embedder, SentenceTransformerEmbedder
 from knowledge_base.errors import ArticleFormatError, InvalidQuery, StoreChanged
 from knowledge_base.index import IndexStamp, VectorIndex
-from knowledge_base.language import detect_language
+from knowledge_base.language import detect_language, without_links
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
 from knowledge_base.training import (
@@ -860,10 +860,11 @@ class KnowledgeBase:
         "size" and "arrived" appear in English articles only. Each word that the
         articles of one language use and the others' do not is a vote for it (at
         most ``GUESS_ENTRIES`` entries per word are looked at). ``None`` on a tie.
+        Links and e-mail addresses are left out: "kim@example.com" is not Turkish for "who".
         """
         votes: Counter[str] = Counter()
         with self._lock:
-            for entry_ids in self._lexical.entries_with(text, GUESS_ENTRIES).values():
+            for entry_ids in self._lexical.entries_with(without_links(text), GUESS_ENTRIES).values():
                 found = {self._articles[a].language for e in entry_ids if (a := self._entry_article.get(e)) is not None}
                 if len(found) == 1:
                     votes[found.pop()] += 1

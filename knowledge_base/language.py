@@ -49,9 +49,29 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+")
 
 
+def without_links(text: str) -> str:
+    """``text`` with its links and e-mail addresses blanked out: they are no evidence of a language."""
+    return _EMAIL.sub(" ", _URL.sub(" ", text))
+
+
+def language_by_words(text: str) -> str | None:
+    """The language of the word lists' words alone, or ``None``: letters and endings are left out.
+
+    For an answer to "what is your name?": "Kim Lee" and "Ayşe Yılmaz" look
+    Turkish by their endings and letters, but only "vazgeç" or "my name is" say
+    which language the visitor writes in.
+    """
+    tokens = words(turkish_lower(without_links(text)))
+    tr = sum(1 for t in tokens if t in _TR_WORDS)
+    en = sum(1 for t in tokens if t in _EN_WORDS)
+    if tr == en:
+        return None
+    return "tr" if tr > en else "en"
+
+
 def detect_language(text: str) -> str | None:
     """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence (links and addresses are none)."""
-    text = _EMAIL.sub(" ", _URL.sub(" ", text))
+    text = without_links(text)
     tokens = words(turkish_lower(text))
     if not tokens:
         return None

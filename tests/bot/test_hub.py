@@ -60,6 +60,15 @@ async def test_a_name_given_when_asked_keeps_the_conversations_language(
     assert [r[2]["language"] for r in assistant.received] == ["en", "en", "tr"] * 2
 
 
+async def test_words_of_a_language_given_when_asked_for_a_name_still_switch(
+    hub: ConversationHub, assistant: FakeAssistant
+) -> None:
+    assistant.replies = [BotReply("What name should our agent use?", custom={"expects": "visitor_name"})]
+    await hub.handle(CID, "talk to a human")
+    await hub.handle(CID, "vazgeç")
+    assert [r[2]["language"] for r in assistant.received] == ["en", "tr"]
+
+
 async def test_rasa_down_hands_off_to_a_human_and_keeps_the_message(
     hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
 ) -> None:

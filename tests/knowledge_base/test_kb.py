@@ -62,6 +62,8 @@ def test_the_articles_place_a_message_the_word_lists_cannot(kb: KnowledgeBase) -
     kb.put(Article(id="iphone-tr", title="iPhone kılıfları", language="tr", body="Kılıflar.", questions=()))
     assert kb.guess_language("qwerty zxcv") is None
     assert kb.guess_language("iphone") is None
+    # an address is no evidence, even when its words are one language's article words
+    assert kb.guess_language("beden@example.com") is None and kb.language_of("https://x.example/wrong-size") is None
     # the word lists come first
     assert kb.language_of("Is shipping free?") == "en"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.language import detect_language, foreign_language
+from knowledge_base.language import detect_language, foreign_language, language_by_words
 
 pytestmark = pytest.mark.unit
 
@@ -89,3 +89,11 @@ def test_turkish_letters_weigh_per_word_and_a_turkish_place_name_keeps_english_e
     text: str, language: str
 ) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Kim Lee", None), ("Ayşe Yılmaz", None), ("vazgeç", "tr"), ("adım Zeynep", "tr"), ("my name is Emma", "en")],
+)
+def test_by_words_alone_a_name_is_no_evidence(text: str, language: str | None) -> None:
+    assert language_by_words(text) == language
