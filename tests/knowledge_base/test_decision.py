@@ -43,9 +43,11 @@ def test_close_runner_up_above_threshold_asks_to_clarify() -> None:
     assert [o.id for o in options] == ["a", "b", "c"]
 
 
-def test_close_runner_up_below_threshold_does_not_block_an_answer() -> None:
-    decision, _, _ = decide([cand("a", 0.62), cand("b", 0.59)], T)
-    assert decision == "answer"
+def test_close_runner_up_below_threshold_asks_to_clarify_too() -> None:
+    """A near tie is ambiguous whether or not the second article reaches the threshold itself."""
+    decision, _, options = decide([cand("a", 0.62), cand("b", 0.59), cand("c", 0.50)], T)
+    assert decision == "clarify"
+    assert [o.id for o in options] == ["a", "b"]
 
 
 BAND = Thresholds(answer=0.6, margin=0.05, suggest=0.5)
