@@ -150,7 +150,7 @@ class ConversationHub:
         if detected:
             self.conversations.set_language(conversation_id, detected)
             return detected
-        return self.conversations.language(conversation_id) or self.default_language
+        return known or self.default_language
 
     def _answers_a_name_question(self, conversation_id: str) -> bool:
         """Whether the bot's last message asked for the visitor's name (``expects`` in its payload).

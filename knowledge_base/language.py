@@ -61,26 +61,25 @@ def language_by_words(text: str) -> str | None:
     Turkish by their endings and letters, but only "vazgeç" or "my name is" say
     which language the visitor writes in.
     """
-    tokens = words(turkish_lower(without_links(text)))
-    tr = sum(1 for t in tokens if t in _TR_WORDS)
-    en = sum(1 for t in tokens if t in _EN_WORDS)
-    if tr == en:
-        return None
-    return "tr" if tr > en else "en"
+    return _weigh(text, letters_and_endings=False)
 
 
 def detect_language(text: str) -> str | None:
     """Return ``"tr"``, ``"en"`` or ``None`` when there is no evidence (links and addresses are none)."""
+    return _weigh(text, letters_and_endings=True)
+
+
+def _weigh(text: str, letters_and_endings: bool) -> str | None:
+    """Turkish evidence against English evidence; ``None`` on a tie (no evidence is a tie)."""
     text = without_links(text)
     tokens = words(turkish_lower(text))
-    if not tokens:
-        return None
     tr = float(sum(1 for t in tokens if t in _TR_WORDS))
-    # Turkish letters are strong evidence, word by word, but not a verdict: an English
-    # visitor of a Turkish shop names places and products ("the Kadıköy pickup point").
-    tr += TURKISH_LETTER_WEIGHT * len([w for w in _RAW_WORD.findall(text) if _TURKISH_LETTERS.search(w)])
     en = float(sum(1 for t in tokens if t in _EN_WORDS))
-    tr += 0.5 * sum(1 for t in tokens if t not in _EN_WORDS and t.endswith(_TR_SUFFIXES))
+    if letters_and_endings:
+        # Turkish letters are strong evidence, word by word, but not a verdict: an English
+        # visitor of a Turkish shop names places and products ("the Kadıköy pickup point").
+        tr += TURKISH_LETTER_WEIGHT * len([w for w in _RAW_WORD.findall(text) if _TURKISH_LETTERS.search(w)])
+        tr += 0.5 * sum(1 for t in tokens if t not in _EN_WORDS and t.endswith(_TR_SUFFIXES))
     if tr == en:
         return None
     return "tr" if tr > en else "en"
