@@ -74,8 +74,9 @@ def _cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     )
     if report.few_questions:
         named = ", ".join(f"{aid} ({n})" for aid, n in report.few_questions)
+        few = len(report.few_questions)
         print(
-            f"note: {len(report.few_questions)} of the articles have fewer than {RECOMMENDED_QUESTIONS} example "
+            f"note: {few} {'article has' if few == 1 else 'articles have'} fewer than {RECOMMENDED_QUESTIONS} example "
             "questions, so fewer visitor questions about them will be answered; aim for 30 to 40 each, in "
             f"visitors' own words (README, 'How many example questions?'): {named}",
             file=sys.stderr,

@@ -38,12 +38,27 @@ def test_import_names_the_articles_with_few_example_questions(tmp_path: Path) ->
     assert imported.returncode == 0, imported.stderr  # advice, not an error
     counts = {a.id: len(a.questions) for a in (read_article(p) for p in folder.glob("*.md"))}
     assert all(n < RECOMMENDED_QUESTIONS for n in counts.values())
-    assert f"note: {len(counts)} of the articles have fewer than {RECOMMENDED_QUESTIONS}" in imported.stderr
+    assert f"note: {len(counts)} articles have fewer than {RECOMMENDED_QUESTIONS}" in imported.stderr
     for article_id, n in counts.items():
         assert f"{article_id} ({n})" in imported.stderr
     listed = kb_cli(tmp_path, "list").stdout.splitlines()
     row = next(line for line in listed if " return-window " in line)
     assert f"{counts['return-window']} questions (few)" in row
+
+
+def test_the_note_about_one_thin_article_speaks_of_one(tmp_path: Path) -> None:
+    folder = tmp_path / "one-thin"
+    shutil.copytree(SAMPLE_ARTICLES, folder)
+    thin = folder / "single-question.md"
+    thin.write_text(
+        "---\nid: single-question\ntitle: Gift wrapping\nlanguage: en\nquestions:\n  - Do you gift wrap?\n---\n"
+        "Every order can be gift wrapped for a small fee.\n",
+        encoding="utf-8",
+    )
+    imported = kb_cli(tmp_path, "import", str(folder))
+    assert imported.returncode == 0, imported.stderr
+    assert f"note: 1 article has fewer than {RECOMMENDED_QUESTIONS} example questions" in imported.stderr
+    assert "single-question (1)" in imported.stderr
 
 
 def test_import_of_well_furnished_articles_adds_no_note(tmp_path: Path) -> None:
