@@ -8,6 +8,12 @@ back-off, and the events after it wait, so the receiver sees them in order.
 After a restart, delivery resumes from the cursor: at-least-once, so receivers
 should ignore a delivery id they have seen.
 
+When several bot-service processes share the database (replicas), one of them
+delivers: the one holding the ``webhooks`` lease, which it renews before every
+attempt. The others wait, and take over from the saved cursor when the lease
+runs out (``LEASE_SECONDS`` after the holder stopped renewing) or is given up
+(a holder that stops cleanly releases it at once).
+
 Each delivery is a JSON POST::
 
     {"id": 42, "type": "ticket.created" | "ticket.updated" | "ticket.solved",
@@ -26,21 +32,31 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import socket
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
 
 from bot.background import Wakeable
-from bot.storage import EventLog, Ticket, TicketEvent
+from bot.storage import EventLog, Leases, Ticket, TicketEvent
+from bot.storage.models import stored_time
 
 log = logging.getLogger(__name__)
 
 CURSOR = "webhook_cursor"
 TIMEOUT = 10.0
+LEASE = "webhooks"
+# Renewed before each attempt and every third of it while waiting, so it outlasts a
+# delivery (TIMEOUT) several times over; a replica takes over at most this long after
+# the one delivering died.
+LEASE_SECONDS = 60.0
 
 
-class WebhookStore(EventLog, Protocol):
+class WebhookStore(EventLog, Leases, Protocol):
     def get_ticket(self, ticket_id: int) -> Ticket | None: ...
 
 
@@ -91,6 +107,9 @@ class WebhookSender(Wakeable):
         self.first_retry, self.max_retry, self.idle = first_retry, max_retry, idle
         self.failures = 0  # in a row, for the current event
         self._cursor = self.cursor()  # a new webhook starts from now, not from the whole past
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leading = False
+        self._renew_at = 0.0  # monotonic time from which the lease is renewed again
 
     def cursor(self) -> int:
         """The last event the receiver accepted, as saved in the database."""
@@ -121,16 +140,58 @@ class WebhookSender(Wakeable):
         log.warning("webhook refused", extra={"event": event.id, "status": response.status_code})
         return False
 
+    def lead(self) -> bool:
+        """Take or renew the lease; a process that has just taken over goes on from the saved cursor.
+
+        A holder renews once a third of the lease has passed: until the lease runs out no
+        other process can take it, so the database is not written on every attempt.
+        """
+        if self.leading and time.monotonic() < self._renew_at:
+            return True
+        at = datetime.now(UTC)
+        until = at + timedelta(seconds=LEASE_SECONDS)
+        leading = self.store.hold_lease(LEASE, self.holder, stored_time(at), stored_time(until))
+        if leading and not self.leading:
+            self._cursor = self.cursor()
+            log.info("delivering webhooks", extra={"holder": self.holder, "cursor": self._cursor})
+        self.leading = leading
+        self._renew_at = time.monotonic() + LEASE_SECONDS / 3
+        return leading
+
+    async def _wait(self, seconds: float) -> bool:
+        """Sleep ``seconds``, keeping the lease; False if it was lost meanwhile."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(left, LEASE_SECONDS / 3))
+            if not self.lead():
+                return False
+        return True
+
+    async def _deliver(self, client: httpx.AsyncClient, event: TicketEvent) -> bool:
+        """Send ``event`` until the receiver takes it (True), or until another process leads (False)."""
+        while self.lead():
+            if await self.send(client, event):
+                self.failures = 0
+                self.store.set_state(CURSOR, str(event.id))
+                self._cursor = event.id
+                return True
+            self.failures += 1
+            if not await self._wait(min(self.max_retry, self.first_retry * 2 ** (self.failures - 1))):
+                break
+        self.failures = 0
+        return False
+
     async def run(self) -> None:
-        async with httpx.AsyncClient() as client:
-            while True:
-                pending = self.store.events_after(self._cursor, limit=100)
-                for event in pending:
-                    while not await self.send(client, event):
-                        self.failures += 1
-                        await asyncio.sleep(min(self.max_retry, self.first_retry * 2 ** (self.failures - 1)))
-                    self.failures = 0
-                    self.store.set_state(CURSOR, str(event.id))
-                    self._cursor = event.id
-                if not pending:
-                    await self.rest()
+        try:
+            async with httpx.AsyncClient() as client:
+                while True:
+                    pending = self.store.events_after(self._cursor, limit=100) if self.lead() else []
+                    for event in pending:
+                        if not await self._deliver(client, event):
+                            break
+                    if not pending:
+                        await self.rest()
+        finally:
+            if self.leading:
+                self.store.release_lease(LEASE, self.holder)
+                self.leading = False

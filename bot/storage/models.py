@@ -141,3 +141,13 @@ class MailRow(Base):
     sent_at: Mapped[str | None] = mapped_column(TIME)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(TIME, default=now)
+
+
+class LeaseRow(Base):
+    """A job that one process at a time may do, the process doing it, and until when."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[str] = mapped_column(TIME)

@@ -166,6 +166,22 @@ class EventLog(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
 
+class Leases(Protocol):
+    """Jobs that one process at a time may do, when several serve the same database."""
+
+    def hold_lease(self, name: str, holder: str, at: str, until: str) -> bool:
+        """Take or renew the lease ``name`` for ``holder`` until ``until``.
+
+        True when ``holder`` has it now: nobody had it, ``holder`` had it already, or the
+        last holder's lease ran out before ``at``. False while another process holds it.
+        """
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up at once, if ``holder`` has it, so another process need not wait it out."""
+        ...
+
+
 @dataclass(frozen=True)
 class Mail:
     """An e-mail waiting in the outbox."""
@@ -220,5 +236,5 @@ class AgentStore(Protocol):
     def delete_session(self, token_hash: str) -> None: ...
 
 
-class Store(ConversationStore, TicketStore, AgentStore, EventLog, MailOutbox, Protocol):
+class Store(ConversationStore, TicketStore, AgentStore, EventLog, Leases, MailOutbox, Protocol):
     """Everything the bot service keeps: one object may serve every role (SQLStore does)."""

@@ -21,6 +21,7 @@ from bot.storage.models import (
     AgentRow,
     Base,
     ConversationRow,
+    LeaseRow,
     MailRow,
     MessageRow,
     ServiceStateRow,
@@ -46,6 +47,7 @@ _TABLES = Base.metadata.tables
 conversations, messages, tickets = (_TABLES[m.__tablename__] for m in (ConversationRow, MessageRow, TicketRow))
 agents, sessions, events = (_TABLES[m.__tablename__] for m in (AgentRow, SessionRow, TicketEventRow))
 state, outbox = _TABLES[ServiceStateRow.__tablename__], _TABLES[MailRow.__tablename__]
+leases = _TABLES[LeaseRow.__tablename__]
 
 
 def migrate(engine: Engine) -> None:
@@ -308,6 +310,31 @@ class SQLStore:
                 conn.execute(insert(state).values(key=key, value=value))
             else:
                 conn.execute(update(state).where(state.c.key == key).values(value=value))
+
+    def hold_lease(self, name: str, holder: str, at: str, until: str) -> bool:
+        """One conditional UPDATE renews or takes over the lease, so of two processes only one
+        gets a lease that ran out; a lease nobody ever held is created, and of two processes
+        creating it at once the primary key lets one through."""
+        with self._lock:
+            with self._engine.begin() as conn:
+                free = (leases.c.holder == holder) | (leases.c.expires_at < at)
+                taken = conn.execute(
+                    update(leases).where(leases.c.name == name, free).values(holder=holder, expires_at=until)
+                ).rowcount
+                if taken == 1:
+                    return True
+                if conn.execute(select(leases.c.name).where(leases.c.name == name)).first() is not None:
+                    return False
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(insert(leases).values(name=name, holder=holder, expires_at=until))
+            except IntegrityError:  # another process created it first
+                return False
+            return True
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(leases.delete().where(leases.c.name == name, leases.c.holder == holder))
 
     def open_ticket_for(self, conversation_id: str) -> Ticket | None:
         with self._engine.connect() as conn:

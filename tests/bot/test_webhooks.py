@@ -6,7 +6,9 @@ import asyncio
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ from typing import Any
 import pytest
 
 from bot.storage import SQLiteStore
-from bot.webhooks import CURSOR, WebhookSender, signature
+from bot.storage.models import stored_time
+from bot.webhooks import CURSOR, LEASE, WebhookSender, signature
 
 pytestmark = pytest.mark.unit
 SECRET = "webhook-secret"
@@ -144,3 +147,69 @@ def test_the_signature_is_an_hmac_of_timestamp_and_body() -> None:
 
     expected = hmac.new(b"k", b"1700000000.{}", hashlib.sha256).hexdigest()
     assert signature("k", "1700000000", b"{}") == f"sha256={expected}"
+
+
+async def test_two_replicas_deliver_each_change_once_and_the_second_takes_over_when_the_first_stops(
+    tmp_path: Path,
+) -> None:
+    # Two processes' stores on one database file, as two bot-service replicas would have.
+    first_store, second_store = SQLiteStore(tmp_path / "bot.sqlite3"), SQLiteStore(tmp_path / "bot.sqlite3")
+    port = free_port()
+    receiver = Receiver(port)
+    url = f"http://127.0.0.1:{port}/hook"
+    first = WebhookSender(first_store, url, SECRET, first_retry=0.05, idle=0.02)
+    second = WebhookSender(second_store, url, SECRET, first_retry=0.05, idle=0.02)
+    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    try:
+        ticket, _ = first_store.create_ticket("conv-00001", "visitor_request")
+        for status in ("pending", "open", "pending", "open"):
+            second_store.set_status(ticket.id, status)
+        await wait_for(lambda: len(receiver.received) == 5)
+        await asyncio.sleep(0.3)  # both have had many rounds to send anything twice
+        assert [json.loads(body)["id"] for _, body in receiver.received] == [1, 2, 3, 4, 5]
+        assert first.leading != second.leading
+        leader, follower = (0, 1) if first.leading else (1, 0)
+        tasks[leader].cancel()  # a clean stop gives the lease up
+        await wait_for(lambda: tasks[leader].done())
+        second_store.set_status(ticket.id, "solved")
+        await wait_for(lambda: len(receiver.received) == 6)
+        await asyncio.sleep(0.2)
+        assert [first, second][follower].leading
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        receiver.stop()
+        first_store.close()
+        second_store.close()
+    assert [json.loads(body)["id"] for _, body in receiver.received] == [1, 2, 3, 4, 5, 6]
+    assert json.loads(receiver.received[-1][1])["type"] == "ticket.solved"
+
+
+async def test_a_replica_waits_out_the_lease_of_one_that_died_then_goes_on_from_its_cursor(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.webhooks.LEASE_SECONDS", 0.6)
+    port = free_port()
+    receiver = Receiver(port)
+    sender = WebhookSender(store, f"http://127.0.0.1:{port}/hook", SECRET, first_retry=0.05, idle=0.02)
+    ticket, _ = store.create_ticket("conv-00001", "visitor_request")
+    store.set_state(CURSOR, "1")  # the dead replica had delivered the first change
+    store.set_status(ticket.id, "solved")
+    # It died holding the lease: nothing released it, it just stops being renewed.
+    start = time.monotonic()
+    assert store.hold_lease(
+        LEASE, "dead-replica", stored_time(datetime.now(UTC)), stored_time(datetime.now(UTC) + timedelta(seconds=0.6))
+    )
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.sleep(0.3)
+        assert receiver.received == [] and not sender.leading  # the lease is still the dead one's
+        await wait_for(lambda: len(receiver.received) == 1)
+        waited = time.monotonic() - start
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        receiver.stop()
+    assert waited >= 0.6
+    assert [json.loads(body)["type"] for _, body in receiver.received] == ["ticket.solved"]  # not the first again

@@ -116,6 +116,22 @@ class StoreContract:
         store.mail_sent(mail.id)
         assert store.claim_mail("2100-02-01T00:00:00.000Z", "2100-02-01T00:05:00.000Z") == []
 
+    def test_a_lease_has_one_holder_until_it_runs_out_or_is_given_up(self, store: SQLiteStore) -> None:
+        at, until = "2100-01-01T00:00:00.000Z", "2100-01-01T00:01:00.000Z"
+        assert store.hold_lease("webhooks", "replica-a", at, until)
+        assert not store.hold_lease("webhooks", "replica-b", at, until)  # taken
+        assert store.hold_lease("other-job", "replica-b", at, until)  # leases are per job
+        later = "2100-01-01T00:00:30.000Z"
+        assert store.hold_lease("webhooks", "replica-a", later, "2100-01-01T00:01:30.000Z")  # renewed
+        assert not store.hold_lease("webhooks", "replica-b", "2100-01-01T00:01:10.000Z", "2100-01-01T00:02:00.000Z")
+        # replica-a stopped renewing: after its lease runs out, replica-b takes over, and replica-a cannot come back
+        assert store.hold_lease("webhooks", "replica-b", "2100-01-01T00:01:31.000Z", "2100-01-01T00:02:31.000Z")
+        assert not store.hold_lease("webhooks", "replica-a", "2100-01-01T00:01:32.000Z", "2100-01-01T00:02:32.000Z")
+        store.release_lease("webhooks", "replica-a")  # not the holder: nothing changes
+        assert not store.hold_lease("webhooks", "replica-a", "2100-01-01T00:01:33.000Z", "2100-01-01T00:02:33.000Z")
+        store.release_lease("webhooks", "replica-b")  # given up: free at once
+        assert store.hold_lease("webhooks", "replica-a", "2100-01-01T00:01:34.000Z", "2100-01-01T00:02:34.000Z")
+
 
 class TestSQLiteStore(StoreContract):
     @pytest.fixture
