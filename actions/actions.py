@@ -157,7 +157,7 @@ class ActionAnswerFromKnowledgeBase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         chosen = next(tracker.get_latest_entity_values("article_id"), None)
         if chosen:
-            return await self.answer_article(dispatcher, str(chosen))
+            return await self.answer_article(dispatcher, str(chosen), tracker.get_slot("last_question"))
         text = searchable_text(tracker.latest_message.get("text") or "")
         if not text:
             dispatcher.utter_message(response="utter_unreadable")
@@ -209,10 +209,13 @@ class ActionAnswerFromKnowledgeBase(Action):
             return with_context, in_context
         return text, result
 
-    async def answer_article(self, dispatcher: CollectingDispatcher, article_id: str) -> List[EventType]:
-        """Answer with the article the visitor picked from the clarifying buttons."""
+    async def answer_article(
+        self, dispatcher: CollectingDispatcher, article_id: str, question: Optional[str]
+    ) -> List[EventType]:
+        """Answer with the article the visitor picked from the clarifying buttons, at the paragraph
+        that answers the question they had asked."""
         try:
-            article = await self.client.article(article_id)
+            article = await self.client.article(article_id, question)
         except BotServiceError as exc:
             log.warning("could not load the chosen article: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")

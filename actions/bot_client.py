@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote, urlencode
 
 import aiohttp
 
@@ -41,8 +42,10 @@ class BotServiceClient:
             body["language"] = language
         return await self._request("POST", "/api/search", body)
 
-    async def article(self, article_id: str) -> Dict[str, Any]:
-        return await self._request("GET", f"/api/articles/{article_id}")
+    async def article(self, article_id: str, question: Optional[str] = None) -> Dict[str, Any]:
+        """The article; with the visitor's ``question``, its ``summary`` is the paragraph that answers it."""
+        query = f"?{urlencode({'question': question})}" if question and question.strip() else ""
+        return await self._request("GET", f"/api/articles/{quote(article_id, safe='')}{query}")
 
     async def create_ticket(
         self,

@@ -180,6 +180,9 @@ HELPCENTER_QUESTIONS = Path(__file__).parent / "data" / "helpcenter_questions.js
 # Written later, by someone who never saw the held-out set: what changes are tried on.
 HELPCENTER_DEV_QUESTIONS = Path(__file__).parent / "data" / "helpcenter_dev_questions.jsonl"
 HELPCENTER_SETS = {"held-out questions": HELPCENTER_QUESTIONS, "development questions": HELPCENTER_DEV_QUESTIONS}
+# For every answerable question of both sets: the paragraphs (1-based) of its article that
+# answer it, labelled by people reading the articles, not by the product.
+HELPCENTER_PASSAGES = Path(__file__).parent / "data" / "helpcenter_passages.jsonl"
 SAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample_articles"
 
 
@@ -205,6 +208,31 @@ def helpcenter(embedder: SentenceTransformerEmbedder, training: TrainingOptions 
         finally:
             kb.close()
     return rows
+
+
+def passage_labels() -> dict[str, list[int]]:
+    """Question text → the paragraphs (1-based) of its article that answer it."""
+    lines = HELPCENTER_PASSAGES.read_text(encoding="utf-8").splitlines()
+    return {row["q"]: row["paragraphs"] for row in map(json.loads, filter(None, lines))}
+
+
+def passage_row(kb: KnowledgeBase, asked: list[dict[str, str]], dataset: str) -> dict[str, object]:
+    """How often the paragraph shown answers the question, given the right article: the first
+    paragraph (what the chat showed before) against the one the knowledge base picks."""
+    labels = passage_labels()
+    labelled = [(q, labels[q["q"]]) for q in asked if q["expect"] is not None and q["q"] in labels]
+    first = picked = 0
+    for q, paragraphs in labelled:
+        article = kb.get(q["expect"])
+        passage = kb.passage(q["expect"], q["q"])
+        assert article is not None and passage is not None, q
+        first += article.answer_paragraphs()[0] + 1 in paragraphs
+        picked += passage.index + 1 in paragraphs
+    return {
+        "dataset": f"{dataset}: the paragraph shown answers the question ({len(labelled)} labelled)",
+        "measure": "first paragraph / the paragraph the knowledge base picks",
+        "value": f"{first / len(labelled):.1%} / {picked / len(labelled):.1%}",
+    }
 
 
 def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]], name: str) -> list[dict[str, object]]:
@@ -252,6 +280,7 @@ def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]], name: st
         )
         dataset = f"sample help center, {name}, {language}, {label}"
         rows.append(offered_choices(outcomes, dataset, kb.thresholds(language)))
+        rows.append(passage_row(kb, asked, dataset))
     for language in ("tr", "en"):
         thresholds = json.dumps(kb.thresholds(language).to_dict())
         print(f"# sample help center ({label}), {language}: thresholds {thresholds}", file=sys.stderr)

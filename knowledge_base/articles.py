@@ -63,17 +63,20 @@ class Article:
 
     @property
     def summary(self) -> str:
-        """The first paragraph of the body: the direct answer shown in chat."""
-        for block in re.split(r"\n\s*\n", self.body.strip()):
-            text = block.strip()
-            if text and not text.startswith("#"):
-                return text
-        return self.body.strip()
+        """The first paragraph of the body that is not a heading: the answer shown when there is no question."""
+        answers = self.answer_paragraphs()
+        return self.paragraphs()[answers[0]] if answers else self.body.strip()
+
+    def _blocks(self) -> list[str]:
+        return [b for b in (b.strip() for b in re.split(r"\n\s*\n", self.body)) if b]
 
     def paragraphs(self) -> list[str]:
-        """Body split into non-empty paragraphs (the article's searchable chunks)."""
-        blocks = (b.strip() for b in re.split(r"\n\s*\n", self.body))
-        return [re.sub(r"^#+\s*", "", b) for b in blocks if b]
+        """Body split into non-empty paragraphs (the article's searchable chunks), headings without their '#'."""
+        return [re.sub(r"^#+\s*", "", b) for b in self._blocks()]
+
+    def answer_paragraphs(self) -> list[int]:
+        """Which of :meth:`paragraphs` may be shown as an answer: all but the headings."""
+        return [i for i, block in enumerate(self._blocks()) if not block.startswith("#")]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -27,6 +27,25 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """The paragraph of an article shown as the answer to one question, and why that one.
+
+    ``scores`` has one score per paragraph of the article (None for a heading, which is
+    never shown); the best one is shown.
+    """
+
+    index: int  # into Article.paragraphs()
+    text: str
+    scores: tuple[float | None, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paragraph": self.index + 1,
+            "scores": [None if s is None else round(s, 4) for s in self.scores],
+        }
+
+
+@dataclass(frozen=True)
 class Candidate:
     id: str
     title: str
@@ -42,6 +61,8 @@ class Candidate:
     support: float | None = None
     probability: float | None = None
     coverage: float | None = None
+    # For the articles the decision is about: the paragraph that answers the question.
+    passage: Passage | None = None
 
     def to_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -62,6 +83,8 @@ class Candidate:
             found["classifier"] = round(self.probability, 4)
         if self.coverage is not None:
             found["coverage"] = round(self.coverage, 4)
+        if self.passage is not None:
+            found["passage"] = self.passage.to_dict()
         return found
 
 

@@ -263,6 +263,21 @@ class LexicalIndex:
                 found[term] = self._entry_at[posting.slots[: min(limit, posting.size)]].tolist()
         return found
 
+    def similarity(self, text: str, entry_ids: list[int]) -> list[float]:
+        """Cosine similarity of ``text`` with each of ``entry_ids``, exactly (0 for an entry not indexed)."""
+        weights = {t: _weight(tf) * self._idf(t) for t, tf in terms(text).items() if t in self._postings}
+        known = [e for e in entry_ids if e in self._docs]
+        if not weights or not known:
+            return [0.0] * len(entry_ids)
+        query_norm = math.sqrt(sum(w * w for w in weights.values()))
+        self._check_norms()
+        norms = self._norms(np.array([self._slot_of[e] for e in known], np.int64))
+        found = {}
+        for entry_id, norm in zip(known, norms.tolist(), strict=True):
+            doc = self._docs[entry_id]
+            found[entry_id] = sum(w * doc.get(t, 0.0) * self._idf(t) for t, w in weights.items()) / (query_norm * norm)
+        return [found.get(e, 0.0) for e in entry_ids]
+
     def scores(self, text: str, limit: int = 64) -> dict[int, float]:
         """Cosine similarity of ``text`` with the ``limit`` best entries that share a term with it."""
         counts = {t: tf for t, tf in terms(text).items() if t in self._postings}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
 
-from bot.blueprints.search import article_url
+from bot.blueprints._validate import required_str
+from bot.blueprints.search import answer_text, article_url
 from bot.errors import NotFound
 from knowledge_base.articles import Article
 from knowledge_base.kb import KnowledgeBase
@@ -34,8 +36,18 @@ async def list_articles(request: Request) -> HTTPResponse:
 
 @bp.get("/<article_id:str>")
 async def get_article(request: Request, article_id: str) -> HTTPResponse:
+    """The article; with ``?question=``, its ``summary`` is the paragraph that answers that question."""
     article = _article(request, article_id)
-    return json({**article.to_dict(), "summary": article.summary, "url": article_url(article.id)})
+    found = {**article.to_dict(), "url": article_url(article.id)}
+    passage = None
+    args = request.get_args(keep_blank_values=True)
+    if "question" in args:  # a query parameter, checked as the JSON fields are
+        question = required_str({"question": args.get("question")}, "question")
+        kb: KnowledgeBase = request.app.ctx.kb
+        passage = await asyncio.to_thread(kb.passage, article.id, question)
+        if passage is not None:
+            found["passage"] = passage.to_dict()
+    return json({**found, "summary": answer_text(article, passage)})
 
 
 @page_bp.get("/<article_id:str>")

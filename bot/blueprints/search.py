@@ -10,6 +10,8 @@ from sanic.response import HTTPResponse, json
 
 from bot.blueprints._validate import json_body, optional_str, required_str
 from bot.errors import ApiError
+from knowledge_base.articles import Article
+from knowledge_base.decision import Passage
 from knowledge_base.kb import KnowledgeBase, SearchResult
 
 bp = Blueprint("search")
@@ -19,13 +21,19 @@ def article_url(article_id: str) -> str:
     return f"/articles/{article_id}"
 
 
+def answer_text(article: Article, passage: Passage | None) -> str:
+    """What the chat shows of an article: the paragraph that answers the question, else its first."""
+    return passage.text if passage is not None else article.summary
+
+
 def enrich(kb: KnowledgeBase, result: SearchResult) -> dict[str, Any]:
     """The search explanation plus, for each candidate, the answer text and a link."""
     data = result.to_dict()
     articles = kb.get_many([c["id"] for c in data["candidates"]])
+    passages = {c.id: c.passage for c in [*result.candidates, *result.options]}
     for candidate in data["candidates"]:
         article = articles.get(candidate["id"])
-        candidate["summary"] = article.summary if article else ""
+        candidate["summary"] = answer_text(article, passages.get(candidate["id"])) if article else ""
         candidate["url"] = article_url(candidate["id"])
     return data
 

@@ -33,6 +33,7 @@ class StubClient(BotServiceClient):
         self.fail = fail
         self.tickets: list[dict[str, Any]] = []
         self.searches: list[str] = []
+        self.articles: list[tuple[str, str | None]] = []
 
     async def search(self, query: str, language: str | None) -> dict[str, Any]:
         if self.fail:
@@ -40,7 +41,8 @@ class StubClient(BotServiceClient):
         self.searches.append(query)
         return self.search_result
 
-    async def article(self, article_id: str) -> dict[str, Any]:
+    async def article(self, article_id: str, question: str | None = None) -> dict[str, Any]:
+        self.articles.append((article_id, question))
         return {"id": article_id, "title": "Chosen", "summary": "Chosen answer.", "url": f"/articles/{article_id}"}
 
     async def create_ticket(self, **kwargs: Any) -> dict[str, Any]:
@@ -112,10 +114,13 @@ async def test_clarify_offers_buttons_and_none_of_these() -> None:
     assert message["buttons"][0]["payload"] == '/ask_question{"article_id":"a"}'
 
 
-async def test_a_chosen_article_is_answered_directly() -> None:
-    t = tracker("/ask_question", entities=[{"entity": "article_id", "value": "kargo"}])
-    dispatcher, _ = await run(ActionAnswerFromKnowledgeBase(StubClient()), t)
+async def test_a_chosen_article_is_answered_directly_for_the_question_asked_before() -> None:
+    slots_before = {"last_question": "iade için kargo ücreti ödüyor muyum"}
+    t = tracker("/ask_question", entities=[{"entity": "article_id", "value": "kargo"}], slots=slots_before)
+    client = StubClient()
+    dispatcher, _ = await run(ActionAnswerFromKnowledgeBase(client), t)
     assert dispatcher.messages[0]["text"] == "Chosen answer."
+    assert client.articles == [("kargo", "iade için kargo ücreti ödüyor muyum")]  # the paragraph answering it
 
 
 async def test_no_confident_answer_says_so_and_starts_the_handoff() -> None:

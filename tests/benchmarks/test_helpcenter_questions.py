@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quality import HELPCENTER_DEV_QUESTIONS, HELPCENTER_QUESTIONS, SAMPLE_ARTICLES
+from benchmarks.quality import (
+    HELPCENTER_DEV_QUESTIONS,
+    HELPCENTER_PASSAGES,
+    HELPCENTER_QUESTIONS,
+    SAMPLE_ARTICLES,
+)
 from knowledge_base.articles import load_directory
 from knowledge_base.training import background_texts
 from tests.benchmarks import normalised
@@ -62,3 +67,18 @@ def test_questions_are_unique(questions: list[dict[str, str | None]]) -> None:
 def test_no_question_is_one_of_the_background_messages_training_uses(questions: list[dict[str, str | None]]) -> None:
     background = {normalised(line) for line in background_texts({"tr", "en"})}
     assert [q["q"] for q in questions if normalised(str(q["q"])) in background] == []
+
+
+def test_every_answerable_question_has_its_answering_paragraphs_labelled() -> None:
+    articles = {a.id: a for a in load_directory(SAMPLE_ARTICLES).articles}
+    answerable = [
+        (q["q"], q["expect"], q["lang"])
+        for path in (HELPCENTER_QUESTIONS, HELPCENTER_DEV_QUESTIONS)
+        for q in read(path)
+        if q["expect"] is not None
+    ]
+    labels = [json.loads(line) for line in HELPCENTER_PASSAGES.read_text(encoding="utf-8").splitlines() if line]
+    assert sorted((r["q"], r["expect"], r["lang"]) for r in labels) == sorted(answerable)
+    for row in labels:
+        shown = articles[row["expect"]].answer_paragraphs()
+        assert row["paragraphs"] and all(p - 1 in shown for p in row["paragraphs"]), row

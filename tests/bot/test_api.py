@@ -94,6 +94,40 @@ async def test_articles_list_json_and_page(app: Sanic) -> None:
     assert missing.status == 404
 
 
+async def test_an_article_asked_with_a_question_answers_with_the_paragraph_that_answers_it(app: Sanic) -> None:
+    _, plain = await app.asgi_client.get("/api/articles/iade-suresi")
+    assert plain.json["summary"] == "Ürünleri teslimattan itibaren 14 gün içinde iade edebilirsiniz."
+    assert "passage" not in plain.json
+    _, asked = await app.asgi_client.get("/api/articles/iade-suresi", params={"question": "ürün kutusunda mı olmalı"})
+    assert asked.status == 200
+    assert asked.json["summary"] == "Ürün kullanılmamış ve kutusunda olmalıdır."
+    assert asked.json["passage"]["paragraph"] == 2 and len(asked.json["passage"]["scores"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "'question' must be a non-empty string"), ("x" * 10_001, "at most 10000 characters, got 10001")],
+)
+async def test_an_article_asked_with_a_bad_question_says_what_is_wrong(app: Sanic, question: str, message: str) -> None:
+    _, response = await app.asgi_client.get("/api/articles/iade-suresi", params={"question": question})
+    assert response.status == 400
+    assert response.json["error"]["code"] == "invalid_field"
+    assert message in response.json["error"]["message"]
+    _, missing = await app.asgi_client.get("/api/articles/nope", params={"question": "kutusunda mı"})
+    assert missing.status == 404
+
+
+async def test_search_answers_with_the_paragraph_that_answers_the_question(app: Sanic) -> None:
+    _, response = await app.asgi_client.post(
+        "/api/search", json={"query": "Must the item be unused and still in its box?", "language": "en"}
+    )
+    data = response.json
+    assert data["options"], data["reason"]  # answered, or a choice of articles
+    chosen = {c["id"]: c for c in data["candidates"]}["return-window"]
+    assert chosen["passage"]["paragraph"] == 2
+    assert chosen["summary"] == "The item must be unused and in its box."
+
+
 async def test_pages_are_served(app: Sanic) -> None:
     for path, marker in [("/", "widget.js"), ("/agent", "agent.js"), ("/widget.js", "WebSocket")]:
         _, response = await app.asgi_client.get(path)

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from bot.stack import Stack
+from knowledge_base.articles import read_article
+from tests.conftest import SAMPLE_ARTICLES
 from tests.e2e.conftest import Chat, agent_api
 from tests.e2e.test_conversations import assert_all_running, ticket
 
@@ -65,6 +67,25 @@ async def test_an_answer_asks_whether_it_helped_and_a_thumbs_up_ends_politely(
     thanks = (await press(chat, feedback, "/affirm"))[-1]
     assert glad in thanks["text"]
     assert tickets_of(stack, chat.conversation_id) == []
+    await chat.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "paragraph"),
+    [
+        ("kargo teslim edildi diyor ama paket bana ulaşmadı", "teslim-edilemeyen-kargo", 3),
+        ("the tracking page says my parcel was delivered but I never got it", "missed-delivery", 3),
+    ],
+)
+async def test_an_answer_shows_the_paragraph_that_answers_the_question(
+    stack: Stack, question: str, article: str, paragraph: int
+) -> None:
+    chat = await Chat.open(stack)
+    answer, _ = await answered(chat, question)
+    assert answer["payload"]["article"]["id"] == article
+    language = "tr" if article == "teslim-edilemeyen-kargo" else "en"
+    written = read_article(SAMPLE_ARTICLES / language / f"{article}.md")
+    assert answer["text"] == written.paragraphs()[paragraph - 1]  # not the first paragraph, which is about retries
     await chat.close()
 
 

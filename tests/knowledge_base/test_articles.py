@@ -34,6 +34,13 @@ def test_parse_reads_every_documented_field() -> None:
     assert article.paragraphs() == ["İlk paragraf yanıttır.", "İkinci paragraf ayrıntıdır."]
 
 
+def test_headings_are_searchable_but_never_the_answer() -> None:
+    article = parse_article(GOOD.replace("İlk paragraf yanıttır.", "## Nasıl iade edilir\n\nİlk paragraf yanıttır."))
+    assert article.paragraphs() == ["Nasıl iade edilir", "İlk paragraf yanıttır.", "İkinci paragraf ayrıntıdır."]
+    assert article.answer_paragraphs() == [1, 2]
+    assert article.summary == "İlk paragraf yanıttır."
+
+
 def test_unknown_front_matter_fields_are_kept_not_rejected() -> None:
     article = parse_article(GOOD.replace("language: tr", "language: tr\nowner: ayse"))
     assert article.extra == {"owner": "ayse"}

@@ -87,6 +87,50 @@ def test_result_explains_itself(kb: KnowledgeBase) -> None:
     assert data["candidates"][0]["matched"]["kind"] in ("title", "question", "chunk")
 
 
+LOST_PARCEL = """---
+id: lost-parcel
+title: Missed and lost deliveries
+language: en
+questions:
+  - The courier came while I was out
+  - My parcel never arrived
+---
+## Missed deliveries
+
+If nobody was home, the courier tries again on the next business day.
+
+A parcel nobody collects comes back to our warehouse and is refunded in full.
+
+If the tracking page says delivered but you have no parcel, tell us within two business days.
+"""
+
+
+def test_the_answer_is_the_paragraph_that_answers_the_question(kb: KnowledgeBase) -> None:
+    kb.put(parse_article(LOST_PARCEL))
+    passage = kb.passage("lost-parcel", "tracking says delivered but I have no parcel")
+    assert passage is not None
+    assert passage.index == 3 and passage.text.startswith("If the tracking page says delivered")
+    assert passage.scores[0] is None  # the heading is never shown
+    assert passage.scores[3] == max(s for s in passage.scores if s is not None)
+    refunded = kb.passage("lost-parcel", "is an uncollected parcel refunded?")
+    assert refunded is not None and refunded.index == 2
+    assert kb.passage("no-such-article", "anything") is None
+    with pytest.raises(InvalidQuery, match="must not be empty"):
+        kb.passage("lost-parcel", "  ")
+
+
+def test_the_articles_a_decision_is_about_carry_their_answering_paragraph(kb: KnowledgeBase) -> None:
+    kb.put(parse_article(LOST_PARCEL))
+    result = kb.search("My parcel never arrived")  # an example question: the article is among the options
+    assert "lost-parcel" in {o.id for o in result.options}, result.reason
+    for option in result.options:
+        assert option.passage is not None
+    explained = {c["id"]: c for c in result.to_dict()["candidates"]}["lost-parcel"]
+    assert explained["passage"]["paragraph"] in (2, 3, 4)  # 1-based, never the heading
+    others = [c for c in result.candidates if c.id not in {o.id for o in result.options}]
+    assert all(c.passage is None for c in others)  # only what may be shown is scored
+
+
 def test_new_article_is_searchable_at_once(kb: KnowledgeBase) -> None:
     kb.put(parse_article(NEW_ARTICLE))
     assert kb.search("Do you offer gift wrapping?").candidates[0].id == "gift-wrap"

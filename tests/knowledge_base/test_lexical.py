@@ -29,6 +29,16 @@ def test_unknown_words_score_nothing() -> None:
     assert index.scores("") == {}
 
 
+def test_similarity_to_chosen_entries_matches_the_search_scores_even_beyond_its_limit() -> None:
+    index = _filled(budget=10)  # a budget the query's common words exceed: scores() is approximate there
+    exact = _filled(budget=10_000)
+    query = "kargo takip numarası ne kadar"
+    chosen = [100, 101, 7, 999]  # 999 is not indexed
+    expected = exact.scores(query, limit=1000)
+    assert index.similarity(query, chosen) == pytest.approx([expected[100], expected[101], expected[7], 0.0])
+    assert index.similarity("xyzzy", [100]) == [0.0]
+
+
 def _filled(budget: int) -> LexicalIndex:
     index = LexicalIndex(budget=budget)
     for i in range(40):

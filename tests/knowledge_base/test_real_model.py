@@ -41,6 +41,28 @@ def test_answers_questions_in_both_languages(real_kb: KnowledgeBase, question: s
     assert result.candidates[0].id == article
 
 
+@pytest.mark.parametrize(
+    ("question", "article", "paragraph"),
+    [
+        ("şifre sıfırlama maili gelmedi, spam klasörüne de baktım", "sifre-sifirlama", 2),
+        ("sifre sifirlama mailim spam klasorunde de yok", "sifre-sifirlama", 2),  # typed without Turkish letters
+        ("kargo teslim edildi diyor ama paket bana ulaşmadı", "teslim-edilemeyen-kargo", 3),
+        ("refund to my store credit, how fast does it show up", "refund-timing", 3),
+        ("the tracking page says my parcel was delivered but I never got it", "missed-delivery", 3),
+    ],
+)
+def test_the_answer_shows_the_paragraph_that_answers_the_question(
+    real_kb: KnowledgeBase, question: str, article: str, paragraph: int
+) -> None:
+    result = real_kb.search(question)
+    assert [o.id for o in result.options][:1] == [article], result.reason
+    passage = result.options[0].passage
+    assert passage is not None
+    assert passage.index + 1 == paragraph, passage.scores
+    found = real_kb.get(article)
+    assert found is not None and passage.text == found.paragraphs()[paragraph - 1]
+
+
 @pytest.mark.parametrize("question", ["yarın hava nasıl olacak?", "What will the weather be like tomorrow?"])
 def test_hands_off_what_the_help_center_does_not_cover(real_kb: KnowledgeBase, question: str) -> None:
     result = real_kb.search(question)
