@@ -117,6 +117,15 @@ async def test_an_article_asked_with_a_bad_question_says_what_is_wrong(app: Sani
     assert missing.status == 404
 
 
+async def test_an_article_asked_with_undecodable_bytes_still_gets_one_of_its_paragraphs(app: Sanic) -> None:
+    _, response = await app.asgi_client.get("/api/articles/iade-suresi?question=%ff%fe%00kutusunda")
+    assert response.status == 200
+    assert response.json["summary"] in (
+        "Ürünleri teslimattan itibaren 14 gün içinde iade edebilirsiniz.",
+        "Ürün kullanılmamış ve kutusunda olmalıdır.",
+    )
+
+
 async def test_search_answers_with_the_paragraph_that_answers_the_question(app: Sanic) -> None:
     _, response = await app.asgi_client.post(
         "/api/search", json={"query": "Must the item be unused and still in its box?", "language": "en"}
