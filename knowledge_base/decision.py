@@ -61,7 +61,7 @@ class Candidate:
     support: float | None = None
     probability: float | None = None
     coverage: float | None = None
-    # For the articles the decision is about: the paragraph that answers the question.
+    # For the article answered with: the paragraph that answers the question.
     passage: Passage | None = None
 
     def to_dict(self) -> dict[str, Any]:

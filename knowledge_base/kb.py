@@ -939,17 +939,22 @@ class KnowledgeBase:
         for candidates, scope in zip(ranked, scopes, strict=True):
             thresholds = by_language.get(scope) or by_language[None]
             decided.append((thresholds, *decide(candidates, thresholds)))
-        with self._lock:  # the articles the decisions are about get the paragraph that answers
+        # The article answered with gets the paragraph that answers. (After a clarifying question
+        # the visitor's pick gets its paragraph from passage(); scoring the options here would
+        # cost about 0.1 ms each at a million entries for nothing shown.)
+        with self._lock:
             passages = [
-                {c.id: self._passage(c.id, vectors[i], texts[i]) for c in options}
-                for i, (_, _, _, options) in enumerate(decided)
+                {options[0].id: self._passage(options[0].id, vectors[i], texts[i])} if decision == "answer" else {}
+                for i, (_, decision, _, options) in enumerate(decided)
             ]
         results = []
         for text, lang, candidates, (thresholds, decision, reason, options), found in zip(
             texts, languages, ranked, decided, passages, strict=True
         ):
-            candidates = [dataclasses.replace(c, passage=found[c.id]) if c.id in found else c for c in candidates]
-            options = [dataclasses.replace(c, passage=found[c.id]) for c in options]
+            candidates, options = (
+                [dataclasses.replace(c, passage=found[c.id]) if c.id in found else c for c in chosen]
+                for chosen in (candidates, options)
+            )
             results.append(
                 SearchResult(
                     text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name, state

@@ -119,16 +119,17 @@ def test_the_answer_is_the_paragraph_that_answers_the_question(kb: KnowledgeBase
         kb.passage("lost-parcel", "  ")
 
 
-def test_the_articles_a_decision_is_about_carry_their_answering_paragraph(kb: KnowledgeBase) -> None:
+def test_the_article_answered_with_carries_its_answering_paragraph(kb: KnowledgeBase) -> None:
     kb.put(parse_article(LOST_PARCEL))
-    result = kb.search("My parcel never arrived")  # an example question: the article is among the options
-    assert "lost-parcel" in {o.id for o in result.options}, result.reason
-    for option in result.options:
-        assert option.passage is not None
-    explained = {c["id"]: c for c in result.to_dict()["candidates"]}["lost-parcel"]
-    assert explained["passage"]["paragraph"] in (2, 3, 4)  # 1-based, never the heading
-    others = [c for c in result.candidates if c.id not in {o.id for o in result.options}]
-    assert all(c.passage is None for c in others)  # only what may be shown is scored
+    kb.fix_thresholds({None: dataclasses.replace(kb.thresholds(), answer=0.0, margin=0.0)})  # answer whatever is best
+    result = kb.search("My parcel never arrived")  # an example question of the article
+    assert result.decision == "answer" and result.options[0].id == "lost-parcel", result.reason
+    assert result.options[0].passage is not None
+    explained = result.to_dict()["candidates"][0]
+    assert explained["id"] == "lost-parcel" and explained["passage"]["paragraph"] in (2, 3, 4)  # never the heading
+    assert all(c.passage is None for c in result.candidates[1:])  # only what is shown is scored
+    kb.fix_thresholds({None: dataclasses.replace(kb.thresholds(), answer=2.0)})  # nothing is answered
+    assert all(c.passage is None for c in kb.search("My parcel never arrived").candidates)
 
 
 def test_new_article_is_searchable_at_once(kb: KnowledgeBase) -> None:
