@@ -217,22 +217,26 @@ def passage_labels() -> dict[str, list[int]]:
 
 
 def passage_row(kb: KnowledgeBase, asked: list[dict[str, str]], dataset: str) -> dict[str, object]:
-    """How often the paragraph shown answers the question, given the right article: the first
-    paragraph (what the chat showed before) against the one the knowledge base picks."""
+    """How often a paragraph shown answers the question, given the right article: the first
+    paragraph alone (what the chat showed before) against what the knowledge base picks."""
     labels = passage_labels()
     labelled = [(q, labels[q["q"]]) for q in asked if q["expect"] is not None and q["q"] in labels]
-    first = picked = 0
+    row: dict[str, object] = {
+        "dataset": f"{dataset}: a paragraph shown answers the question ({len(labelled)} labelled)",
+        "measure": "the first paragraph alone / the paragraphs the knowledge base picks (paragraphs per answer)",
+    }
+    if not labelled:
+        return {**row, "value": "no labelled questions"}
+    first = picked = shown = 0
     for q, paragraphs in labelled:
         article = kb.get(q["expect"])
         passage = kb.passage(q["expect"], q["q"])
         assert article is not None and passage is not None, q
         first += article.answer_paragraphs()[0] + 1 in paragraphs
-        picked += passage.index + 1 in paragraphs
-    return {
-        "dataset": f"{dataset}: the paragraph shown answers the question ({len(labelled)} labelled)",
-        "measure": "first paragraph / the paragraph the knowledge base picks",
-        "value": f"{first / len(labelled):.1%} / {picked / len(labelled):.1%}",
-    }
+        picked += any(i + 1 in paragraphs for i in passage.shown)
+        shown += len(passage.shown)
+    n = len(labelled)
+    return {**row, "value": f"{first / n:.1%} / {picked / n:.1%} ({shown / n:.2f})"}
 
 
 def helpcenter_rows(kb: KnowledgeBase, questions: list[dict[str, str]], name: str) -> list[dict[str, object]]:

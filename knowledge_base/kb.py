@@ -22,7 +22,7 @@ import numpy as np
 from knowledge_base.articles import RECOMMENDED_QUESTIONS, Article, load_directory
 from knowledge_base.calibration import MIN_QUESTIONS, calibrate
 from knowledge_base.classifier import MAX_TRAINING_TEXTS, ArticleClassifier, Fitted, fit_language
-from knowledge_base.decision import Candidate, Decision, Passage, Thresholds, decide
+from knowledge_base.decision import Candidate, Decision, Passage, Thresholds, decide, pick_paragraphs
 from knowledge_base.embedders import Embedder, SentenceTransformerEmbedder
 from knowledge_base.errors import ArticleFormatError, InvalidQuery, StoreChanged
 from knowledge_base.index import IndexStamp, VectorIndex
@@ -991,15 +991,16 @@ class KnowledgeBase:
         lexical = dict(zip(known, self._lexical.similarity(text, known), strict=True))
         wanted = self._lexical.coverage_query(text)
         scores: list[float | None] = [None] * len(paragraphs)
+        scored: dict[int, float] = {}
         for i, entry_id in zip(shown, entry_ids, strict=True):
             if entry_id >= 0:
                 coverage = self._lexical.coverage(wanted, [entry_id])
-                scores[i] = (
+                scored[i] = scores[i] = (
                     cosines[entry_id] + PASSAGE_LEXICAL_WEIGHT * lexical[entry_id] + PASSAGE_COVERAGE_WEIGHT * coverage
                 )
-        scored = [i for i in shown if scores[i] is not None]
-        best = max(scored, key=lambda i: (scores[i], -i)) if scored else shown[0]
-        return Passage(best, paragraphs[best], tuple(scores))
+        chosen = pick_paragraphs(scored, shown[0])
+        # One line break between them: Rasa's output channels split a bot message at a blank line.
+        return Passage(chosen, "\n".join(paragraphs[i] for i in chosen), tuple(scores))
 
     def close(self) -> None:
         """Stop a background calibration (it gives up at its next batch) and close the store.

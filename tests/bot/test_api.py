@@ -101,7 +101,7 @@ async def test_an_article_asked_with_a_question_answers_with_the_paragraph_that_
     _, asked = await app.asgi_client.get("/api/articles/iade-suresi", params={"question": "ürün kutusunda mı olmalı"})
     assert asked.status == 200
     assert asked.json["summary"] == "Ürün kullanılmamış ve kutusunda olmalıdır."
-    assert asked.json["passage"]["paragraph"] == 2 and len(asked.json["passage"]["scores"]) == 2
+    assert asked.json["passage"]["paragraphs"] == [2] and len(asked.json["passage"]["scores"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ async def test_search_answers_with_the_paragraph_that_answers_the_question(app: 
     data = response.json
     assert data["decision"] == "answer" and data["options"] == ["return-window"], data["reason"]
     chosen = data["candidates"][0]
-    assert chosen["passage"]["paragraph"] == 2
+    assert chosen["passage"]["paragraphs"] == [2]
     assert chosen["summary"] == "The item must be unused and in its box."
 
 

@@ -85,7 +85,7 @@ async def test_an_answer_shows_the_paragraph_that_answers_the_question(
     assert answer["payload"]["article"]["id"] == article
     language = "tr" if article == "teslim-edilemeyen-kargo" else "en"
     written = read_article(SAMPLE_ARTICLES / language / f"{article}.md")
-    assert answer["text"] == written.paragraphs()[paragraph - 1]  # not the first paragraph, which is about retries
+    assert written.paragraphs()[paragraph - 1] in answer["text"]  # the first paragraph is about retries
     await chat.close()
 
 

@@ -8,7 +8,7 @@ from knowledge_base.calibration import (
     calibrate,
     youden_threshold,
 )
-from knowledge_base.decision import Candidate, Thresholds, decide
+from knowledge_base.decision import PASSAGE_CLEAR_LEAD, Candidate, Thresholds, decide, pick_paragraphs
 
 pytestmark = pytest.mark.unit
 
@@ -99,3 +99,18 @@ def test_the_suggestion_threshold_lets_the_next_look_alikes_have_choices() -> No
     result = calibrate([("a", "en")] * 400, lambda i: (pos[i], neg[i]), T)
     assert result.suggest is not None and result.suggest < result.answer
     assert MAX_FALSE_ANSWER_RATE < np.mean(neg >= result.suggest) <= MAX_SUGGESTION_RATE
+
+
+def test_the_best_paragraph_is_shown_alone_when_it_clearly_leads_the_first() -> None:
+    assert pick_paragraphs({0: 0.40, 1: 0.30, 2: 0.41 + PASSAGE_CLEAR_LEAD}, first=0) == (2,)
+    assert pick_paragraphs({0: 0.70, 1: 0.69, 2: 0.20}, first=0) == (0,)  # the first is the best
+
+
+def test_a_later_paragraph_that_leads_the_first_narrowly_comes_after_it() -> None:
+    assert pick_paragraphs({0: 0.50, 1: 0.41, 2: 0.577}, first=0) == (0, 2)
+    assert pick_paragraphs({1: 0.50, 2: 0.55, 3: 0.30}, first=1) == (1, 2)  # after a heading, 1 is the first
+
+
+def test_without_scores_the_first_paragraph_is_shown() -> None:
+    assert pick_paragraphs({}, first=1) == (1,)
+    assert pick_paragraphs({2: 0.3}, first=1) == (2,)  # the first could not be scored: the best alone

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.articles import RECOMMENDED_QUESTIONS, Article, parse_article, read_article
+from knowledge_base.decision import pick_paragraphs
 from knowledge_base.embedders import HashingEmbedder
 from knowledge_base.errors import ArticleNotFound, InvalidQuery
 from knowledge_base.index import VectorIndex
@@ -109,11 +110,14 @@ def test_the_answer_is_the_paragraph_that_answers_the_question(kb: KnowledgeBase
     kb.put(parse_article(LOST_PARCEL))
     passage = kb.passage("lost-parcel", "tracking says delivered but I have no parcel")
     assert passage is not None
-    assert passage.index == 3 and passage.text.startswith("If the tracking page says delivered")
-    assert passage.scores[0] is None  # the heading is never shown
-    assert passage.scores[3] == max(s for s in passage.scores if s is not None)
+    assert passage.scores[0] is None and 0 not in passage.shown  # the heading is never shown
+    scored = {i: s for i, s in enumerate(passage.scores) if s is not None}
+    assert max(scored, key=scored.__getitem__) == 3  # the paragraph about "delivered"
+    assert passage.shown == pick_paragraphs(scored, first=1)
+    assert passage.text == "\n".join(parse_article(LOST_PARCEL).paragraphs()[i] for i in passage.shown)
+    assert passage.text.endswith("tell us within two business days.")
     refunded = kb.passage("lost-parcel", "is an uncollected parcel refunded?")
-    assert refunded is not None and refunded.index == 2
+    assert refunded is not None and refunded.shown[-1] == 2
     assert kb.passage("no-such-article", "anything") is None
     with pytest.raises(InvalidQuery, match="must not be empty"):
         kb.passage("lost-parcel", "  ")
@@ -126,7 +130,7 @@ def test_the_article_answered_with_carries_its_answering_paragraph(kb: Knowledge
     assert result.decision == "answer" and result.options[0].id == "lost-parcel", result.reason
     assert result.options[0].passage is not None
     explained = result.to_dict()["candidates"][0]
-    assert explained["id"] == "lost-parcel" and explained["passage"]["paragraph"] in (2, 3, 4)  # never the heading
+    assert explained["id"] == "lost-parcel" and set(explained["passage"]["paragraphs"]) <= {2, 3, 4}  # no heading
     assert all(c.passage is None for c in result.candidates[1:])  # only what is shown is scored
     kb.fix_thresholds({None: dataclasses.replace(kb.thresholds(), answer=2.0)})  # nothing is answered
     assert all(c.passage is None for c in kb.search("My parcel never arrived").candidates)

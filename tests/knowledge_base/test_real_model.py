@@ -58,9 +58,9 @@ def test_the_answer_shows_the_paragraph_that_answers_the_question(
     assert [o.id for o in result.options][:1] == [article], result.reason
     passage = result.options[0].passage
     assert passage is not None
-    assert passage.index + 1 == paragraph, passage.scores
+    assert paragraph - 1 in passage.shown and len(passage.shown) <= 2, passage.scores
     found = real_kb.get(article)
-    assert found is not None and passage.text == found.paragraphs()[paragraph - 1]
+    assert found is not None and found.paragraphs()[paragraph - 1] in passage.text
 
 
 @pytest.mark.parametrize("question", ["yarın hava nasıl olacak?", "What will the weather be like tomorrow?"])
