@@ -7,13 +7,16 @@ in it is lost.
 
 from __future__ import annotations
 
+import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -50,11 +53,39 @@ state, outbox = _TABLES[ServiceStateRow.__tablename__], _TABLES[MailRow.__tablen
 leases = _TABLES[LeaseRow.__tablename__]
 
 
+# Any fixed number: the PostgreSQL advisory lock that serialises migrations.
+_MIGRATION_LOCK = 0x5B0_7AB1E
+
+
+@contextmanager
+def _migrating_alone(engine: Engine) -> Iterator[None]:
+    """Hold a lock that other processes migrating the same database wait for.
+
+    Several bot services starting on one new database would otherwise each run the
+    first migration, and all but one would die on a table that already exists: SQLite
+    runs DDL outside the transaction SQLAlchemy opens. SQLite files get an exclusive
+    lock on a file beside them (processes sharing a SQLite file share a machine);
+    PostgreSQL gets a transaction-scoped advisory lock in ``migrate``.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrating", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database's schema up to the newest migration."""
+    """Bring the database's schema up to the newest migration, one process at a time."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _migrating_alone(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
