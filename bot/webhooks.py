@@ -9,10 +9,12 @@ After a restart, delivery resumes from the cursor: at-least-once, so receivers
 should ignore a delivery id they have seen.
 
 When several bot-service processes share the database (replicas), one of them
-delivers: the one holding the ``webhooks`` lease, which it renews before every
-attempt. The others wait, and take over from the saved cursor when the lease
-runs out (``LEASE_SECONDS`` after the holder stopped renewing) or is given up
-(a holder that stops cleanly releases it at once).
+delivers: the one holding the ``webhooks`` lease. It checks the lease before every
+attempt and renews it every third of ``LEASE_SECONDS``. The others try to take it
+every idle round, and take over from the saved cursor when it runs out
+(``LEASE_SECONDS`` after the holder stopped renewing) or is given up (a holder that
+stops cleanly releases it at once). Expiry compares the processes' clocks, so they
+must agree to within a few seconds (NTP).
 
 Each delivery is a JSON POST::
 
@@ -50,9 +52,9 @@ log = logging.getLogger(__name__)
 CURSOR = "webhook_cursor"
 TIMEOUT = 10.0
 LEASE = "webhooks"
-# Renewed before each attempt and every third of it while waiting, so it outlasts a
-# delivery (TIMEOUT) several times over; a replica takes over at most this long after
-# the one delivering died.
+# Renewed every third of it, also while waiting to retry, so two thirds of it (longer
+# than a delivery's TIMEOUT several times over) are always left when an attempt starts;
+# a replica takes over at most this long after the one delivering died.
 LEASE_SECONDS = 60.0
 
 
