@@ -77,7 +77,8 @@ def _cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         few = len(report.few_questions)
         print(
             f"note: {few} {'article has' if few == 1 else 'articles have'} fewer than {RECOMMENDED_QUESTIONS} example "
-            "questions, so fewer visitor questions about them will be answered; aim for 30 to 40 each, in "
+            f"questions, so fewer visitor questions about {'it' if few == 1 else 'them'} will be answered; aim for "
+            "30 to 40 each, in "
             f"visitors' own words (README, 'How many example questions?'): {named}",
             file=sys.stderr,
         )

@@ -58,6 +58,7 @@ def test_the_note_about_one_thin_article_speaks_of_one(tmp_path: Path) -> None:
     imported = kb_cli(tmp_path, "import", str(folder))
     assert imported.returncode == 0, imported.stderr
     assert f"note: 1 article has fewer than {RECOMMENDED_QUESTIONS} example questions" in imported.stderr
+    assert "visitor questions about it will be answered" in imported.stderr
     assert "single-question (1)" in imported.stderr
 
 
