@@ -75,11 +75,11 @@ def _cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     if report.few_questions:
         named = ", ".join(f"{aid} ({n})" for aid, n in report.few_questions)
         few = len(report.few_questions)
+        articles_have, them = ("article has", "it") if few == 1 else ("articles have", "them")
         print(
-            f"note: {few} {'article has' if few == 1 else 'articles have'} fewer than {RECOMMENDED_QUESTIONS} example "
-            f"questions, so fewer visitor questions about {'it' if few == 1 else 'them'} will be answered; aim for "
-            "30 to 40 each, in "
-            f"visitors' own words (README, 'How many example questions?'): {named}",
+            f"note: {few} {articles_have} fewer than {RECOMMENDED_QUESTIONS} example questions, so fewer visitor "
+            f"questions about {them} will be answered; aim for 30 to 40 each, in visitors' own words "
+            f"(README, 'How many example questions?'): {named}",
             file=sys.stderr,
         )
     return 1 if report.errors else 0

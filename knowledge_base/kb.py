@@ -935,31 +935,31 @@ class KnowledgeBase:
                         probabilities[i],
                         vectors_by_article,
                     )
-        decided = []
-        for candidates, scope in zip(ranked, scopes, strict=True):
-            thresholds = by_language.get(scope) or by_language[None]
-            decided.append((thresholds, *decide(candidates, thresholds)))
-        # The article answered with gets the paragraph that answers. (After a clarifying question
-        # the visitor's pick gets its paragraph from passage(); scoring the options here would
-        # cost about 0.1 ms each at a million entries for nothing shown.)
-        with self._lock:
-            passages = [
-                {options[0].id: self._passage(options[0].id, vectors[i], texts[i])} if decision == "answer" else {}
-                for i, (_, decision, _, options) in enumerate(decided)
-            ]
-        results = []
-        for text, lang, candidates, (thresholds, decision, reason, options), found in zip(
-            texts, languages, ranked, decided, passages, strict=True
-        ):
-            candidates, options = (
-                [dataclasses.replace(c, passage=found[c.id]) if c.id in found else c for c in chosen]
-                for chosen in (candidates, options)
-            )
-            results.append(
-                SearchResult(
-                    text, lang, decision, reason, candidates[:top_k], options, thresholds, self.embedder.name, state
+            # The article answered with gets the paragraph that answers, in the same hold of the
+            # lock as its ranking. (After a clarifying question the visitor's pick gets its
+            # paragraph from passage(); scoring the options here would be work nothing shows.)
+            results = []
+            for i, (candidates, scope) in enumerate(zip(ranked, scopes, strict=True)):
+                thresholds = by_language.get(scope) or by_language[None]
+                decision, reason, options = decide(candidates, thresholds)
+                if decision == "answer":  # the answer is the best candidate, options == [candidates[0]]
+                    answered = dataclasses.replace(
+                        options[0], passage=self._passage(options[0].id, vectors[i], texts[i])
+                    )
+                    candidates, options = [answered, *candidates[1:]], [answered]
+                results.append(
+                    SearchResult(
+                        texts[i],
+                        languages[i],
+                        decision,
+                        reason,
+                        candidates[:top_k],
+                        options,
+                        thresholds,
+                        self.embedder.name,
+                        state,
+                    )
                 )
-            )
         return results
 
     def passage(self, article_id: str, question: str) -> Passage | None:

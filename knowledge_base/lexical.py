@@ -263,13 +263,17 @@ class LexicalIndex:
                 found[term] = self._entry_at[posting.slots[: min(limit, posting.size)]].tolist()
         return found
 
+    def _query(self, text: str) -> tuple[dict[str, float], float]:
+        """The TF-IDF weight of each of ``text``'s indexed terms, and their norm (0 when none is indexed)."""
+        weights = {t: _weight(tf) * self._idf(t) for t, tf in terms(text).items() if t in self._postings}
+        return weights, math.sqrt(sum(w * w for w in weights.values()))
+
     def similarity(self, text: str, entry_ids: list[int]) -> list[float]:
         """Cosine similarity of ``text`` with each of ``entry_ids``, exactly (0 for an entry not indexed)."""
-        weights = {t: _weight(tf) * self._idf(t) for t, tf in terms(text).items() if t in self._postings}
+        weights, query_norm = self._query(text)
         known = [e for e in entry_ids if e in self._docs]
         if not weights or not known:
             return [0.0] * len(entry_ids)
-        query_norm = math.sqrt(sum(w * w for w in weights.values()))
         self._check_norms()
         norms = self._norms(np.array([self._slot_of[e] for e in known], np.int64))
         found = {}
@@ -280,14 +284,11 @@ class LexicalIndex:
 
     def scores(self, text: str, limit: int = 64) -> dict[int, float]:
         """Cosine similarity of ``text`` with the ``limit`` best entries that share a term with it."""
-        counts = {t: tf for t, tf in terms(text).items() if t in self._postings}
-        if not counts:
+        weights, query_norm = self._query(text)
+        if not weights:
             return {}
-        idf = {t: self._idf(t) for t in counts}
-        weights = {t: _weight(tf) * idf[t] for t, tf in counts.items()}
-        query_norm = math.sqrt(sum(w * w for w in weights.values()))
         self._check_norms()
-        factors = {t: w * idf[t] for t, w in weights.items()}
+        factors = {t: w * self._idf(t) for t, w in weights.items()}
         slots, dots, left_out = self._candidates(factors, limit)
         entries = self._entry_at[slots].tolist()
         if left_out:

@@ -29,12 +29,11 @@ def answer_text(article: Article, passage: Passage | None) -> str:
 def enrich(kb: KnowledgeBase, result: SearchResult) -> dict[str, Any]:
     """The search explanation plus, for each candidate, the answer text and a link."""
     data = result.to_dict()
-    articles = kb.get_many([c["id"] for c in data["candidates"]])
-    passages = {c.id: c.passage for c in [*result.candidates, *result.options]}
-    for candidate in data["candidates"]:
-        article = articles.get(candidate["id"])
-        candidate["summary"] = answer_text(article, passages.get(candidate["id"])) if article else ""
-        candidate["url"] = article_url(candidate["id"])
+    articles = kb.get_many([c.id for c in result.candidates])
+    for found, candidate in zip(result.candidates, data["candidates"], strict=True):
+        article = articles.get(found.id)
+        candidate["summary"] = answer_text(article, found.passage) if article else ""
+        candidate["url"] = article_url(found.id)
     return data
 
 
