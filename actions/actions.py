@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
@@ -123,6 +123,14 @@ def name_and_email(text: str) -> Tuple[str, Optional[str]]:
     return (name[:100] if looks_like_a_name else ""), email
 
 
+async def log_for_staff(call: Awaitable[Any], what: str) -> None:
+    """Record something for the staff's reports; the visitor's conversation goes on if it fails."""
+    try:
+        await call
+    except BotServiceError as exc:
+        log.warning("could not record %s: %s", what, exc)
+
+
 def email_problem(value: str) -> Optional[str]:
     """None for a plausible address, else the response that says what is wrong with it."""
     if "@" not in value:
@@ -157,7 +165,8 @@ class ActionAnswerFromKnowledgeBase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         chosen = next(tracker.get_latest_entity_values("article_id"), None)
         if chosen:
-            return await self.answer_article(dispatcher, str(chosen), tracker.get_slot("last_question"))
+            question = tracker.get_slot("last_question")
+            return await self.answer_article(dispatcher, tracker.sender_id, str(chosen), question)
         text = searchable_text(tracker.latest_message.get("text") or "")
         if not text:
             dispatcher.utter_message(response="utter_unreadable")
@@ -178,8 +187,21 @@ class ActionAnswerFromKnowledgeBase(Action):
         ]
         decision = result.get("decision")
         candidates = {c["id"]: c for c in result.get("candidates", [])}
-        if decision == "answer":
-            best = candidates[result["options"][0]]
+        outcome = {"answer": "answered", "clarify": "clarified"}.get(str(decision), "handoff")
+        answered = result["options"][0] if outcome == "answered" else None
+        tried = [candidates[i] for i in result.get("options", [])] if outcome == "clarified" else []
+        record = self.client.record_question(
+            tracker.sender_id,
+            query,
+            language,
+            outcome,
+            result.get("reason"),
+            answered,
+            tried or list(candidates.values()),
+        )
+        await log_for_staff(record, "the question's outcome")
+        if answered is not None:
+            best = candidates[answered]
             dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
             return [*events, SlotSet("kb_outcome", "answered")]
         if decision == "clarify":
@@ -210,7 +232,7 @@ class ActionAnswerFromKnowledgeBase(Action):
         return text, result
 
     async def answer_article(
-        self, dispatcher: CollectingDispatcher, article_id: str, question: Optional[str]
+        self, dispatcher: CollectingDispatcher, conversation_id: str, article_id: str, question: Optional[str]
     ) -> List[EventType]:
         """Answer with the article the visitor picked from the clarifying buttons, at the paragraph
         that answers the question they had asked."""
@@ -222,16 +244,25 @@ class ActionAnswerFromKnowledgeBase(Action):
             return [SlotSet("kb_outcome", "failed")]
         candidate = {"id": article["id"], "title": article["title"], "url": article["url"]}
         dispatcher.utter_message(text=article["summary"], json_message=answer_payload(candidate))
+        await log_for_staff(self.client.record_pick(conversation_id, article["id"]), "the article picked")
         return [SlotSet("kb_outcome", "answered")]
 
 
 class ActionCountFailure(Action):
-    """A 👎, "none of these" or "still not solved": the second one in a row hands off."""
+    """A 👎, "none of these" or "still not solved": the second one in a row hands off.
+
+    The staff's reports count it against the latest question: an answer that did
+    not help, or a clarifying question none of whose options fit.
+    """
+
+    def __init__(self, client: Optional[BotServiceClient] = None) -> None:
+        self.client = client or BotServiceClient()
 
     def name(self) -> str:
         return "action_count_failure"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        await log_for_staff(self.client.record_feedback(tracker.sender_id, False), "a 👎")
         failures = int(tracker.get_slot("failed_attempts") or 0) + 1
         escalate = failures >= FAILURES_BEFORE_HANDOFF
         events: List[EventType] = [SlotSet("failed_attempts", float(failures)), SlotSet("escalate", escalate)]
@@ -241,12 +272,16 @@ class ActionCountFailure(Action):
 
 
 class ActionResetFailures(Action):
-    """The answer helped: failed attempts no longer count."""
+    """The answer helped (👍, "yes", thanks): failed attempts no longer count, and the staff's reports know."""
+
+    def __init__(self, client: Optional[BotServiceClient] = None) -> None:
+        self.client = client or BotServiceClient()
 
     def name(self) -> str:
         return "action_reset_failures"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        await log_for_staff(self.client.record_feedback(tracker.sender_id, True), "a 👍")
         return [SlotSet("failed_attempts", 0.0)]
 
 

@@ -1,4 +1,4 @@
-"""HTTP client for the bot service's search and ticket APIs."""
+"""HTTP client for the bot service's search, question-log and ticket APIs."""
 
 from __future__ import annotations
 
@@ -46,6 +46,36 @@ class BotServiceClient:
         """The article; with the visitor's ``question``, its ``summary`` is the paragraph that answers it."""
         query = f"?{urlencode({'question': question})}" if question and question.strip() else ""
         return await self._request("GET", f"/api/articles/{quote(article_id, safe='')}{query}")
+
+    async def record_question(
+        self,
+        conversation_id: str,
+        question: str,
+        language: Optional[str],
+        outcome: str,
+        reason: Optional[str],
+        article_id: Optional[str],
+        candidates: List[Dict[str, Any]],
+    ) -> Dict[str, Any]:
+        """What the visitor was given for a question: answered, clarified or handoff (for the staff's reports)."""
+        body = {
+            "conversation_id": conversation_id,
+            "question": question,
+            "language": language,
+            "outcome": outcome,
+            "reason": reason,
+            "article_id": article_id,
+            "candidates": [{"id": c["id"], "score": c["score"]} for c in candidates[:10]],
+        }
+        return await self._request("POST", "/api/questions/", body)
+
+    async def record_pick(self, conversation_id: str, article_id: str) -> Dict[str, Any]:
+        body = {"conversation_id": conversation_id, "article_id": article_id}
+        return await self._request("POST", "/api/questions/pick", body)
+
+    async def record_feedback(self, conversation_id: str, helpful: bool) -> Dict[str, Any]:
+        body = {"conversation_id": conversation_id, "helpful": helpful}
+        return await self._request("POST", "/api/questions/feedback", body)
 
     async def create_ticket(
         self,

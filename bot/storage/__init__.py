@@ -2,10 +2,13 @@
 
 from bot.storage.protocols import (
     OPEN_STATUSES,
+    OUTCOMES,
     ROLES,
     STATUSES,
     Agent,
     AgentStore,
+    ArticleUse,
+    AskedQuestion,
     ConversationStore,
     DuplicateAgent,
     EventLog,
@@ -13,6 +16,7 @@ from bot.storage.protocols import (
     Mail,
     MailOutbox,
     Message,
+    QuestionLog,
     Store,
     Ticket,
     TicketEvent,
@@ -22,10 +26,13 @@ from bot.storage.sql import SQLiteStore, SQLStore
 
 __all__ = [
     "OPEN_STATUSES",
+    "OUTCOMES",
     "ROLES",
     "STATUSES",
     "Agent",
     "AgentStore",
+    "ArticleUse",
+    "AskedQuestion",
     "ConversationStore",
     "DuplicateAgent",
     "EventLog",
@@ -33,6 +40,7 @@ __all__ = [
     "Mail",
     "MailOutbox",
     "Message",
+    "QuestionLog",
     "SQLStore",
     "SQLiteStore",
     "Store",

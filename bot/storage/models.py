@@ -151,3 +151,27 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[str] = mapped_column(TIME)
+
+
+class QuestionRow(Base):
+    """A visitor's question to the knowledge base, what the bot did with it, and the visitor's verdict."""
+
+    __tablename__ = "kb_questions"
+    __table_args__ = (
+        Index("kb_questions_conversation", "conversation_id", "id"),
+        Index("kb_questions_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
+    question: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))  # answered | clarified | handoff
+    reason: Mapped[str | None] = mapped_column(Text)  # the search's sentence saying why
+    # the article answered with, or picked from the clarifying question's options
+    article_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    picked: Mapped[bool] = mapped_column(Boolean, default=False)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    helpful: Mapped[bool | None] = mapped_column(Boolean)  # 👍 True, 👎 / "still not solved" False
+    created_at: Mapped[str] = mapped_column(TIME, default=now)
+    feedback_at: Mapped[str | None] = mapped_column(TIME)

@@ -10,6 +10,8 @@ Behaviours every implementation keeps:
   beside the agents' internal notes.
 - ``create_agent`` with an e-mail address already taken raises
   :class:`DuplicateAgent`; addresses are compared without case.
+- a pick or a verdict goes to the conversation's latest question, never to an
+  older one: the visitor answers what the bot just said.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ SENDERS = ("visitor", "bot", "agent", "system")
 STATUSES = ("new", "open", "pending", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending")
 ROLES = ("admin", "agent")
+OUTCOMES = ("answered", "clarified", "handoff")
 
 
 class DuplicateAgent(ValueError):
@@ -88,6 +91,41 @@ class Agent:
     role: str
     active: bool
     created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A visitor's question to the knowledge base, what the bot did with it and what the visitor said of it."""
+
+    id: int
+    conversation_id: str
+    question: str
+    language: str | None
+    outcome: str  # answered | clarified | handoff
+    reason: str | None
+    article_id: str | None  # answered with, or picked from the options
+    picked: bool
+    candidates: list[dict[str, Any]]  # [{"id", "score"}], best first
+    helpful: bool | None
+    created_at: str
+    feedback_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ArticleUse:
+    """How often one article answered, and what visitors said of it."""
+
+    article_id: str
+    answered: int
+    picked: int  # of those, chosen from a clarifying question's options
+    helpful: int
+    not_helpful: int
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,6 +204,44 @@ class EventLog(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
 
+class QuestionLog(Protocol):
+    """The knowledge base's questions and their outcomes, for the staff's reports."""
+
+    def record_question(
+        self,
+        conversation_id: str,
+        question: str,
+        language: str | None,
+        outcome: str,
+        reason: str | None = None,
+        article_id: str | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+    ) -> AskedQuestion: ...
+
+    def record_pick(self, conversation_id: str, article_id: str) -> AskedQuestion | None:
+        """The visitor picked ``article_id`` from the latest question's options: it is answered now.
+
+        None when the conversation's latest question was no clarifying question.
+        """
+        ...
+
+    def record_feedback(self, conversation_id: str, helpful: bool) -> AskedQuestion | None:
+        """The visitor's verdict on the conversation's latest question (a later one replaces an earlier).
+
+        None when the conversation has asked nothing yet.
+        """
+        ...
+
+    def article_use(self, since: str) -> list[ArticleUse]:
+        """Per article answered with since ``since``: answers, picks and verdicts; most answers first."""
+        ...
+
+    def unanswered(self, since: str, limit: int = 100) -> list[AskedQuestion]:
+        """Questions since ``since`` the bot could not settle, newest first: handed off, every option
+        rejected, or answered and marked unhelpful."""
+        ...
+
+
 class Leases(Protocol):
     """Jobs that one process at a time may do, when several serve the same database."""
 
@@ -236,5 +312,5 @@ class AgentStore(Protocol):
     def delete_session(self, token_hash: str) -> None: ...
 
 
-class Store(ConversationStore, TicketStore, AgentStore, EventLog, Leases, MailOutbox, Protocol):
+class Store(ConversationStore, TicketStore, AgentStore, EventLog, Leases, MailOutbox, QuestionLog, Protocol):
     """Everything the bot service keeps: one object may serve every role (SQLStore does)."""

@@ -7,6 +7,7 @@ in it is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +28,7 @@ from bot.storage.models import (
     LeaseRow,
     MailRow,
     MessageRow,
+    QuestionRow,
     ServiceStateRow,
     SessionRow,
     TicketEventRow,
@@ -35,9 +37,12 @@ from bot.storage.models import (
 )
 from bot.storage.protocols import (
     OPEN_STATUSES,
+    OUTCOMES,
     ROLES,
     SENDERS,
     Agent,
+    ArticleUse,
+    AskedQuestion,
     DuplicateAgent,
     Mail,
     Message,
@@ -50,7 +55,7 @@ _TABLES = Base.metadata.tables
 conversations, messages, tickets = (_TABLES[m.__tablename__] for m in (ConversationRow, MessageRow, TicketRow))
 agents, sessions, events = (_TABLES[m.__tablename__] for m in (AgentRow, SessionRow, TicketEventRow))
 state, outbox = _TABLES[ServiceStateRow.__tablename__], _TABLES[MailRow.__tablename__]
-leases = _TABLES[LeaseRow.__tablename__]
+leases, questions = _TABLES[LeaseRow.__tablename__], _TABLES[QuestionRow.__tablename__]
 
 
 # Any fixed number: the PostgreSQL advisory lock that serialises migrations.
@@ -132,6 +137,23 @@ def _ticket(row: RowMapping) -> Ticket:
 def _event(r: RowMapping) -> TicketEvent:
     return TicketEvent(
         r["id"], r["ticket_id"], r["kind"], r["agent_id"], r["old"], r["new"], r["text"], r["created_at"]
+    )
+
+
+def _question(r: RowMapping) -> AskedQuestion:
+    return AskedQuestion(
+        id=r["id"],
+        conversation_id=r["conversation_id"],
+        question=r["question"],
+        language=r["language"],
+        outcome=r["outcome"],
+        reason=r["reason"],
+        article_id=r["article_id"],
+        picked=bool(r["picked"]),
+        candidates=r["candidates"] or [],
+        helpful=r["helpful"],
+        created_at=r["created_at"],
+        feedback_at=r["feedback_at"],
     )
 
 
@@ -525,6 +547,91 @@ class SQLStore:
     def delete_session(self, token_hash: str) -> None:
         with self._lock, self._engine.begin() as conn:
             conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
+
+    # -- questions asked of the knowledge base ---------------------------------------
+
+    def record_question(
+        self,
+        conversation_id: str,
+        question: str,
+        language: str | None,
+        outcome: str,
+        reason: str | None = None,
+        article_id: str | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+    ) -> AskedQuestion:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+        article = article_id if outcome == "answered" else None
+        asked = AskedQuestion(
+            0, conversation_id, question, language, outcome, reason, article, False, candidates or [], None, now()
+        )
+        values = {k: v for k, v in asked.to_dict().items() if k != "id"}
+        with self._lock, self._engine.begin() as conn:
+            self._ensure_conversation(conn, conversation_id)
+            new_id = conn.execute(insert(questions).values(**values).returning(questions.c.id)).scalar_one()
+        return dataclasses.replace(asked, id=int(new_id))
+
+    @staticmethod
+    def _latest_question(conn: Connection, conversation_id: str) -> RowMapping | None:
+        query = (
+            select(questions)
+            .where(questions.c.conversation_id == conversation_id)
+            .order_by(questions.c.id.desc())
+            .limit(1)
+        )
+        return conn.execute(query).mappings().first()
+
+    def _update_latest(
+        self, conversation_id: str, allowed: tuple[str, ...], values: dict[str, Any]
+    ) -> AskedQuestion | None:
+        with self._lock, self._engine.begin() as conn:
+            latest = self._latest_question(conn, conversation_id)
+            if latest is None or latest["outcome"] not in allowed:
+                return None
+            conn.execute(update(questions).where(questions.c.id == latest["id"]).values(**values))
+            row = conn.execute(select(questions).where(questions.c.id == latest["id"])).mappings().one()
+        return _question(row)
+
+    def record_pick(self, conversation_id: str, article_id: str) -> AskedQuestion | None:
+        values = {"outcome": "answered", "article_id": article_id, "picked": True}
+        return self._update_latest(conversation_id, ("clarified",), values)
+
+    def record_feedback(self, conversation_id: str, helpful: bool) -> AskedQuestion | None:
+        return self._update_latest(conversation_id, OUTCOMES, {"helpful": helpful, "feedback_at": now()})
+
+    def article_use(self, since: str) -> list[ArticleUse]:
+        answers = func.count(questions.c.id)
+        query = (
+            select(
+                questions.c.article_id,
+                answers,
+                func.sum(case((questions.c.picked, 1), else_=0)),
+                func.sum(case((questions.c.helpful.is_(True), 1), else_=0)),
+                func.sum(case((questions.c.helpful.is_(False), 1), else_=0)),
+            )
+            .where(questions.c.outcome == "answered", questions.c.created_at >= since)
+            .group_by(questions.c.article_id)
+            .order_by(answers.desc(), questions.c.article_id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [ArticleUse(str(a), int(n), int(p or 0), int(h or 0), int(u or 0)) for a, n, p, h, u in rows]
+
+    def unanswered(self, since: str, limit: int = 100) -> list[AskedQuestion]:
+        unsettled = (
+            (questions.c.outcome == "handoff")
+            | ((questions.c.outcome == "clarified") & questions.c.helpful.is_(False))
+            | ((questions.c.outcome == "answered") & questions.c.helpful.is_(False))
+        )
+        query = (
+            select(questions)
+            .where(unsettled, questions.c.created_at >= since)
+            .order_by(questions.c.id.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_question(r) for r in conn.execute(query).mappings()]
 
 
 class SQLiteStore(SQLStore):

@@ -15,6 +15,7 @@ from actions.actions import (
     ActionCreateTicket,
     ActionDetectLanguage,
     ActionFallback,
+    ActionResetFailures,
     ActionStartHandoff,
     ValidateHandoffForm,
     email_problem,
@@ -27,13 +28,30 @@ pytestmark = pytest.mark.unit
 
 
 class StubClient(BotServiceClient):
-    def __init__(self, search_result: dict[str, Any] | None = None, fail: bool = False) -> None:
+    def __init__(self, search_result: dict[str, Any] | None = None, fail: bool = False, fail_log: bool = False) -> None:
         super().__init__("http://127.0.0.1:9")
         self.search_result = search_result or {}
         self.fail = fail
+        self.fail_log = fail_log  # the question log alone is down
         self.tickets: list[dict[str, Any]] = []
         self.searches: list[str] = []
         self.articles: list[tuple[str, str | None]] = []
+        self.logged: list[tuple[str, Any]] = []
+
+    def _log(self, kind: str, value: Any) -> dict[str, Any]:
+        if self.fail or self.fail_log:
+            raise BotServiceError("connection refused")
+        self.logged.append((kind, value))
+        return {}
+
+    async def record_question(self, *args: Any) -> dict[str, Any]:
+        return self._log("question", args)
+
+    async def record_pick(self, conversation_id: str, article_id: str) -> dict[str, Any]:
+        return self._log("pick", (conversation_id, article_id))
+
+    async def record_feedback(self, conversation_id: str, helpful: bool) -> dict[str, Any]:
+        return self._log("feedback", (conversation_id, helpful))
 
     async def search(self, query: str, language: str | None) -> dict[str, Any]:
         if self.fail:
@@ -228,10 +246,52 @@ async def test_context_is_used_only_for_a_follow_up_and_only_when_it_answers() -
 
 
 async def test_the_second_failed_attempt_in_a_row_escalates() -> None:
-    _, first = await run(ActionCountFailure(), tracker("👎", intent="deny"))
+    client = StubClient()
+    _, first = await run(ActionCountFailure(client), tracker("👎", intent="deny"))
     assert slots(first) == {"failed_attempts": 1.0, "escalate": False}
-    _, second = await run(ActionCountFailure(), tracker("hala çözülmedi", intent="not_solved", slots=slots(first)))
+    again = tracker("hala çözülmedi", intent="not_solved", slots=slots(first))
+    _, second = await run(ActionCountFailure(client), again)
     assert slots(second) == {"failed_attempts": 2.0, "escalate": True, "handoff_reason": "failed_attempts"}
+    assert client.logged == [("feedback", ("visitor-1", False))] * 2
+
+
+async def test_each_outcome_is_recorded_for_the_staff_reports() -> None:
+    tried = [candidate("iade", 0.9), candidate("kargo", 0.5)]
+    client = StubClient({"decision": "answer", "options": ["iade"], "reason": "best score 0.9", "candidates": tried})
+    await run(ActionAnswerFromKnowledgeBase(client), tracker("iade?"))
+    tried = [candidate("a", 0.8), candidate("b", 0.79), candidate("c", 0.4)]
+    client.search_result = {"decision": "clarify", "options": ["a", "b"], "reason": "close", "candidates": tried}
+    await run(ActionAnswerFromKnowledgeBase(client), tracker("which?", "en"))
+    client.search_result = {"decision": "handoff", "options": [], "reason": "low", "candidates": [candidate("z", 0.2)]}
+    await run(ActionAnswerFromKnowledgeBase(client), tracker("warranty extension?", "en"))
+    recorded = [args for kind, args in client.logged if kind == "question"]
+    assert [(a[0], a[1], a[2], a[3], a[4], a[5]) for a in recorded] == [
+        ("visitor-1", "iade?", "tr", "answered", "best score 0.9", "iade"),
+        ("visitor-1", "which?", "en", "clarified", "close", None),
+        ("visitor-1", "warranty extension?", "en", "handoff", "low", None),
+    ]
+    # an answer and a handoff keep every article tried, a clarifying question its options
+    assert [[c["id"] for c in a[6]] for a in recorded] == [["iade", "kargo"], ["a", "b"], ["z"]]
+
+
+async def test_a_pick_and_a_thumbs_up_are_recorded() -> None:
+    client = StubClient()
+    t = tracker("/ask_question", entities=[{"entity": "article_id", "value": "kargo"}], slots={"last_question": "q"})
+    await run(ActionAnswerFromKnowledgeBase(client), t)
+    _, events = await run(ActionResetFailures(client), tracker("👍", intent="affirm"))
+    assert client.logged == [("pick", ("visitor-1", "kargo")), ("feedback", ("visitor-1", True))]
+    assert slots(events) == {"failed_attempts": 0.0}
+
+
+async def test_the_visitor_is_answered_even_when_the_question_log_is_down() -> None:
+    answer = {"decision": "answer", "options": ["iade"], "candidates": [candidate("iade", 0.9)]}
+    client = StubClient(answer, fail_log=True)
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("iade?"))
+    assert dispatcher.messages[0]["text"] == "iade text" and slots(events)["kb_outcome"] == "answered"
+    _, events = await run(ActionCountFailure(client), tracker("👎", intent="deny"))
+    assert slots(events) == {"failed_attempts": 1.0, "escalate": False}
+    _, events = await run(ActionResetFailures(client), tracker("👍", intent="affirm"))
+    assert slots(events) == {"failed_attempts": 0.0} and client.logged == []
 
 
 async def test_starting_a_handoff_says_why() -> None:

@@ -27,6 +27,10 @@ PUBLIC = {
     ("GET", "/api/articles/<article_id:str>"),
     ("POST", "/api/search"),
     ("POST", "/api/tickets"),  # the handoff action opens tickets
+    # the actions record each question's outcome, the article picked and the visitor's verdict
+    ("POST", "/api/questions"),
+    ("POST", "/api/questions/pick"),
+    ("POST", "/api/questions/feedback"),
     ("POST", "/api/auth/login"),
 }
 

@@ -132,6 +132,63 @@ class StoreContract:
         store.release_lease("webhooks", "replica-b")  # given up: free at once
         assert store.hold_lease("webhooks", "replica-a", "2100-01-01T00:01:34.000Z", "2100-01-01T00:02:34.000Z")
 
+    def test_questions_keep_their_outcome_and_candidates(self, store: SQLiteStore) -> None:
+        tried = [{"id": "kargo-ucreti", "score": 0.81}, {"id": "iade-kosullari", "score": 0.6}]
+        asked = store.record_question("conv-0001", "kargo ne kadar", "tr", "answered", "sure", "kargo-ucreti", tried)
+        assert (asked.outcome, asked.article_id, asked.candidates) == ("answered", "kargo-ucreti", tried)
+        assert asked.helpful is None
+        with pytest.raises(ValueError, match="outcome must be one of"):
+            store.record_question("conv-0001", "x", "tr", "ignored")
+        # a handoff or a clarifying question answers with no article, whatever the caller passed
+        handed = store.record_question("conv-0001", "y", "tr", "handoff", "low_confidence", "kargo-ucreti")
+        assert handed.article_id is None
+
+    def test_feedback_goes_to_the_latest_question_only(self, store: SQLiteStore) -> None:
+        assert store.record_feedback("conv-0001", True) is None  # nothing asked yet
+        first = store.record_question("conv-0001", "iade?", "tr", "answered", article_id="iade")
+        second = store.record_question("conv-0001", "kargo?", "tr", "answered", article_id="kargo")
+        store.record_question("conv-0002", "other", "en", "answered", article_id="iade")
+        marked = store.record_feedback("conv-0001", False)
+        assert marked is not None and marked.id == second.id and marked.helpful is False and marked.feedback_at
+        again = store.record_feedback("conv-0001", True)  # "it works now" replaces the earlier 👎
+        assert again is not None and again.helpful is True
+        assert [q.id for q in store.unanswered("2000-01-01T00:00:00.000Z")] == []
+        use = {u.article_id: u for u in store.article_use("2000-01-01T00:00:00.000Z")}
+        assert (use["kargo"].helpful, use["kargo"].not_helpful) == (1, 0)
+        assert (use["iade"].answered, use["iade"].helpful) == (2, 0) and first.helpful is None
+
+    def test_a_pick_answers_the_clarifying_question_it_follows(self, store: SQLiteStore) -> None:
+        options = [{"id": "a", "score": 0.7}, {"id": "b", "score": 0.69}]
+        asked = store.record_question("conv-0001", "which one", "en", "clarified", candidates=options)
+        picked = store.record_pick("conv-0001", "b")
+        assert picked is not None and (picked.id, picked.outcome, picked.article_id) == (asked.id, "answered", "b")
+        assert picked.picked and not asked.picked
+        assert store.record_pick("conv-0001", "a") is None  # answered already: no clarifying question waits
+        assert store.record_pick("conv-0009", "a") is None
+
+    def test_reports_count_answers_and_list_what_was_not_settled(self, store: SQLiteStore) -> None:
+        since = "2000-01-01T00:00:00.000Z"
+        for conversation, helpful in (("c1", True), ("c2", True), ("c3", False), ("c4", None)):
+            store.record_question(conversation, "iade?", "tr", "answered", article_id="iade")
+            if helpful is not None:
+                store.record_feedback(conversation, helpful)
+        store.record_question("c5", "kargo ne zaman?", "tr", "clarified", candidates=[{"id": "kargo", "score": 0.7}])
+        store.record_pick("c5", "kargo")
+        handed = store.record_question("c6", "ek garanti?", "tr", "handoff", "low_confidence")
+        rejected = store.record_question("c7", "hangisi?", "tr", "clarified")
+        store.record_feedback("c7", False)  # none of these
+        store.record_question("c8", "still choosing", "tr", "clarified")  # no verdict yet: not counted
+        use = {u.article_id: u for u in store.article_use(since)}
+        assert list(use) == ["iade", "kargo"]  # most answers first
+        assert (use["iade"].answered, use["iade"].helpful, use["iade"].not_helpful, use["iade"].picked) == (4, 2, 1, 0)
+        assert (use["kargo"].answered, use["kargo"].picked) == (1, 1)
+        gaps = store.unanswered(since)
+        assert [q.id for q in gaps][:2] == [rejected.id, handed.id]  # newest first
+        assert [q.conversation_id for q in gaps] == ["c7", "c6", "c3"]
+        assert store.unanswered(since, limit=1)[0].id == rejected.id
+        future = "2999-01-01T00:00:00.000Z"
+        assert store.article_use(future) == [] and store.unanswered(future) == []
+
 
 class TestSQLiteStore(StoreContract):
     @pytest.fixture
