@@ -235,6 +235,43 @@ async def test_a_chosen_article_and_none_of_these(stack: Stack) -> None:
     await chat.close()
 
 
+# -- what the staff's reports see ------------------------------------------------------
+
+
+def article_use(stack: Stack) -> dict[str, dict[str, Any]]:
+    rows = agent_api(stack, "GET", "/api/reports/articles").json()["articles"]
+    return {r["article_id"]: r for r in rows}
+
+
+async def test_answers_picks_and_verdicts_reach_the_staff_reports(stack: Stack) -> None:
+    before = article_use(stack)
+    chat = await Chat.open(stack)
+    answer, feedback = await answered(chat, "İade param ne zaman hesabıma geçer?")
+    helped = answer["payload"]["article"]["id"]
+    await press(chat, feedback, "/affirm")
+    choices = (await chat.say("iade için kargo ücreti ödüyor muyum"))[-1]
+    await press(chat, choices, '/ask_question{"article_id":"kargo-ucreti"}', replies=2)
+    await chat.close()
+    english = await Chat.open(stack)
+    asked = english.conversation_id
+    answer, feedback = await answered(english, "How much is shipping?")
+    unhelpful = answer["payload"]["article"]["id"]
+    await press(english, feedback, "/deny")
+    await english.say("kuzey kutbunda penguen var mı")  # nothing covers it: handed off
+    await english.close()
+
+    after = article_use(stack)
+    assert after[helped]["answered"] - before[helped]["answered"] == 1
+    assert after[helped]["helpful"] - before[helped]["helpful"] == 1
+    assert after["kargo-ucreti"]["picked"] - before["kargo-ucreti"]["picked"] == 1
+    assert after[unhelpful]["not_helpful"] - before[unhelpful]["not_helpful"] == 1
+    assert after[unhelpful]["title"] and after[unhelpful]["language"] == "en"
+    listed = agent_api(stack, "GET", "/api/reports/unanswered?days=1").json()["questions"]
+    ours = [(q["question"], q["outcome"], q["helpful"]) for q in listed if q["conversation_id"] == asked]
+    assert ours == [("kuzey kutbunda penguen var mı", "handoff", None), ("How much is shipping?", "answered", False)]
+    assert not [q for q in listed if q["conversation_id"] == chat.conversation_id]  # helped, and the pick settled
+
+
 # -- small talk and language ---------------------------------------------------------
 
 
