@@ -1,11 +1,18 @@
-"""``python -m bot.cli``: manage the support team from the command line.
+"""``python -m bot.cli``: manage the support team, and read the question log, from the command line.
 
     python -m bot.cli agents add --email ayse@example.com --name "Ayşe" --role admin
     python -m bot.cli agents list
+    python -m bot.cli report articles [--days 30]
+    python -m bot.cli report unanswered [--days 30] [--limit 100]
 
 ``add`` asks for the password twice, or reads one line from standard input
 with ``--password-stdin`` (for scripts). The first admin is made this way; an
 admin adds the others from the console or ``POST /api/agents``.
+
+``report`` prints JSON lines from the database alone: per article answered
+with, its answers, picks, 👍 and 👎; or the questions the bot left unsettled,
+newest first. ``GET /api/reports/articles`` adds the titles and the articles
+never used.
 """
 
 from __future__ import annotations
@@ -14,11 +21,13 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 
 from bot.auth import hash_password
 from bot.errors import ApiError
 from bot.settings import load_settings
-from bot.storage import ROLES, DuplicateAgent, SQLiteStore
+from bot.storage import ROLES, DuplicateAgent, SQLiteStore, Store
+from bot.storage.models import stored_time
 
 
 def _password(from_stdin: bool) -> str:
@@ -28,6 +37,23 @@ def _password(from_stdin: bool) -> str:
     if getpass.getpass("Again: ") != first:
         raise ApiError("the two passwords differ", code="password_mismatch")
     return first
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _report(store: Store, args: argparse.Namespace) -> None:
+    since = stored_time(datetime.now(UTC) - timedelta(days=min(args.days, 36_500)))
+    rows = store.article_use(since) if args.command == "articles" else store.unanswered(since, args.limit)
+    for row in rows:
+        print(json.dumps(row.to_dict(), ensure_ascii=False))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,9 +66,18 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=ROLES, default="agent")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     agents.add_parser("list", help="list the agents as JSON lines")
+    report = commands.add_parser("report", help="the question log").add_subparsers(dest="command", required=True)
+    for name, what in (("articles", "answers and verdicts per article"), ("unanswered", "what the bot left unsettled")):
+        one = report.add_parser(name, help=f"{what}, as JSON lines")
+        one.add_argument("--days", type=_positive, default=30, help="how far back (default 30)")
+        if name == "unanswered":
+            one.add_argument("--limit", type=_positive, default=100, help="at most this many (default 100)")
     args = parser.parse_args(argv)
     store = SQLiteStore(load_settings().database_path)
     try:
+        if args.group == "report":
+            _report(store, args)
+            return 0
         if args.command == "list":
             for agent in store.list_agents():
                 print(json.dumps(agent.to_dict(), ensure_ascii=False))

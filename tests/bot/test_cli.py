@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage import SQLiteStore
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
@@ -59,3 +60,23 @@ def test_bad_input_is_refused_with_a_reason(
     assert first.returncode == 0
     result = cli(tmp_path, "agents", "add", *args, "--password-stdin", password=password)
     assert result.returncode == code and message in result.stderr
+
+
+def test_the_question_log_is_reported_as_json_lines(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "supportbot.sqlite3")
+    store.record_question("c1", "iade ne zaman?", "tr", "answered", article_id="iade-suresi")
+    store.record_feedback("c1", False)
+    store.record_question("c2", "ek garanti?", "tr", "handoff", "low")
+    store.close()
+    articles = cli(tmp_path, "report", "articles", "--days", "7")
+    assert articles.returncode == 0, articles.stderr
+    [use] = [json.loads(line) for line in articles.stdout.splitlines()]
+    assert (use["article_id"], use["answered"], use["not_helpful"]) == ("iade-suresi", 1, 1)
+    unanswered = cli(tmp_path, "report", "unanswered", "--limit", "1")
+    assert [json.loads(line)["question"] for line in unanswered.stdout.splitlines()] == ["ek garanti?"]
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "soon"])
+def test_a_report_with_a_bad_period_says_so(tmp_path: Path, days: str) -> None:
+    done = cli(tmp_path, "report", "unanswered", "--days", days)
+    assert done.returncode == 2 and "must be a whole number of at least 1" in done.stderr
