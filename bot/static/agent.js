@@ -265,6 +265,35 @@
       .catch(function (err) { $("add-result").textContent = err.message; });
   });
 
+  // -- the knowledge report: which articles help, what the articles do not cover -----
+  function row(cells) {
+    var tr = el("tr");
+    cells.forEach(function (c) { tr.appendChild(el("td", null, c)); });
+    return tr;
+  }
+  function happened(q) {
+    if (q.outcome === "handoff") return "handed off";
+    if (q.outcome === "clarified") return "none of the choices fit";
+    return "answered with " + q.article_id + (q.picked ? " (picked from the choices)" : "") + ": did not help";
+  }
+  function loadReports() {
+    $("report-error").textContent = "";
+    Promise.all([api("GET", "/api/reports/articles?days=30"), api("GET", "/api/reports/unanswered?days=30&limit=100")])
+      .then(function (both) {
+        var articles = $("report-articles"), questions = $("report-unanswered");
+        articles.replaceChildren(); questions.replaceChildren();
+        both[0].articles.forEach(function (a) {
+          articles.appendChild(row([a.title || a.article_id + " (deleted)", a.language || "", a.answered, a.helpful, a.not_helpful]));
+        });
+        both[1].questions.forEach(function (q) {
+          questions.appendChild(row([time(q.created_at), q.language || "", q.question, happened(q)]));
+        });
+        if (!both[1].questions.length) questions.appendChild(row(["", "", "nothing: every question was settled", ""]));
+      })
+      .catch(function (err) { $("report-error").textContent = err.message; });
+  }
+  $("reports").addEventListener("toggle", function () { if ($("reports").open) loadReports(); });
+
   fetch("/api/auth/me", { credentials: "same-origin" }).then(function (r) {
     if (r.ok) return r.json().then(function (d) { start(d.agent); });
     showSignIn();

@@ -139,6 +139,16 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
     expect(console.locator(".history")).to_contain_text("Hava durumu sorusu", timeout=TIMEOUT_MS)
     screenshot(console, "agent", tmp_path)
 
+    # The knowledge report: the 👍 given in the widget, and the weather question nothing covers.
+    console.locator("#reports summary").click()
+    helped = console.locator("#report-articles tr", has_text=TITLES["iade-kosullari"])
+    expect(helped).to_have_count(1, timeout=TIMEOUT_MS)
+    assert int(helped.locator("td").nth(3).inner_text()) >= 1
+    weather = console.locator("#report-unanswered tr", has_text="yarın hava nasıl olacak?")
+    expect(weather.first).to_contain_text("handed off")
+    expect(console.locator("#report-error")).to_have_text("")
+    screenshot(console, "report", tmp_path)
+
     console.get_by_role("button", name="Solve").click()
     expect(page.locator(".sb-msg.sb-bot").last).to_contain_text(f"#{number}", timeout=TIMEOUT_MS)  # the bot is back
     console.context.close()
