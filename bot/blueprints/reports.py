@@ -5,8 +5,9 @@
   clarifying question's options) and the visitors' 👍 and 👎; articles that never
   answered are listed too, with zeros.
 - ``GET /api/reports/unanswered?days=30&limit=100``: the questions handed off,
-  the clarifying questions whose every option was rejected and the answers
-  marked unhelpful, newest first: what the articles do not cover yet.
+  the clarifying questions none of whose options was picked ("none of these",
+  or the visitor moved on) and the answers marked unhelpful, newest first: what
+  the articles do not cover yet.
 
 Both need a signed-in agent: visitors' questions are personal data.
 """

@@ -273,7 +273,7 @@
   }
   function happened(q) {
     if (q.outcome === "handoff") return "handed off";
-    if (q.outcome === "clarified") return "none of the choices fit";
+    if (q.outcome === "clarified") return q.helpful === false ? "none of the choices fit" : "no choice made";
     return "answered with " + q.article_id + (q.picked ? " (picked from the choices)" : "") + ": did not help";
   }
   function loadReports() {

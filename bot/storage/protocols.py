@@ -237,8 +237,8 @@ class QuestionLog(Protocol):
         ...
 
     def unanswered(self, since: str, limit: int = 100) -> list[AskedQuestion]:
-        """Questions since ``since`` the bot could not settle, newest first: handed off, every option
-        rejected, or answered and marked unhelpful."""
+        """Questions since ``since`` the bot could not settle, newest first: handed off, a clarifying
+        question none of whose options was picked (rejected or left), or answered and marked unhelpful."""
         ...
 
 

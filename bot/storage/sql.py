@@ -621,7 +621,7 @@ class SQLStore:
     def unanswered(self, since: str, limit: int = 100) -> list[AskedQuestion]:
         unsettled = (
             (questions.c.outcome == "handoff")
-            | ((questions.c.outcome == "clarified") & questions.c.helpful.is_(False))
+            | (questions.c.outcome == "clarified")  # still clarified: no option was picked
             | ((questions.c.outcome == "answered") & questions.c.helpful.is_(False))
         )
         query = (

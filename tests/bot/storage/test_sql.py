@@ -177,15 +177,15 @@ class StoreContract:
         handed = store.record_question("c6", "ek garanti?", "tr", "handoff", "low_confidence")
         rejected = store.record_question("c7", "hangisi?", "tr", "clarified")
         store.record_feedback("c7", False)  # none of these
-        store.record_question("c8", "still choosing", "tr", "clarified")  # no verdict yet: not counted
+        left = store.record_question("c8", "left the choices", "tr", "clarified")  # nothing picked: unsettled too
         use = {u.article_id: u for u in store.article_use(since)}
         assert list(use) == ["iade", "kargo"]  # most answers first
         assert (use["iade"].answered, use["iade"].helpful, use["iade"].not_helpful, use["iade"].picked) == (4, 2, 1, 0)
         assert (use["kargo"].answered, use["kargo"].picked) == (1, 1)
         gaps = store.unanswered(since)
-        assert [q.id for q in gaps][:2] == [rejected.id, handed.id]  # newest first
-        assert [q.conversation_id for q in gaps] == ["c7", "c6", "c3"]
-        assert store.unanswered(since, limit=1)[0].id == rejected.id
+        assert [q.id for q in gaps][:3] == [left.id, rejected.id, handed.id]  # newest first
+        assert [q.conversation_id for q in gaps] == ["c8", "c7", "c6", "c3"]  # c5's pick settled it
+        assert store.unanswered(since, limit=1)[0].id == left.id
         future = "2999-01-01T00:00:00.000Z"
         assert store.article_use(future) == [] and store.unanswered(future) == []
 
