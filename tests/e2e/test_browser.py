@@ -147,6 +147,7 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
     weather = console.locator("#report-unanswered tr", has_text="yarın hava nasıl olacak?")
     expect(weather.first).to_contain_text("handed off")
     expect(console.locator("#report-error")).to_have_text("")
+    console.locator("#report-unanswered").scroll_into_view_if_needed()
     screenshot(console, "report", tmp_path)
 
     console.get_by_role("button", name="Solve").click()
