@@ -282,13 +282,19 @@
       .then(function (both) {
         var articles = $("report-articles"), questions = $("report-unanswered");
         articles.replaceChildren(); questions.replaceChildren();
+        var titles = {};
+        both[0].articles.forEach(function (a) { titles[a.article_id] = a.title || a.article_id; });
         both[0].articles.forEach(function (a) {
           articles.appendChild(row([a.title || a.article_id + " (deleted)", a.language || "", a.answered, a.helpful, a.not_helpful]));
         });
         both[1].questions.forEach(function (q) {
-          questions.appendChild(row([time(q.created_at), q.language || "", q.question, happened(q)]));
+          // what the bot thought nearest: the right article scored too low (add example questions),
+          // or nothing is near (write an article)
+          var best = q.candidates[0];
+          var closest = best ? (titles[best.id] || best.id) + " (" + best.score.toFixed(2) + ")" : "";
+          questions.appendChild(row([time(q.created_at), q.language || "", q.question, happened(q), closest]));
         });
-        if (!both[1].questions.length) questions.appendChild(row(["", "", "nothing: every question was settled", ""]));
+        if (!both[1].questions.length) questions.appendChild(row(["", "", "nothing: every question was settled", "", ""]));
       })
       .catch(function (err) { $("report-error").textContent = err.message; });
   }

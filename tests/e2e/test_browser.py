@@ -146,6 +146,7 @@ def test_visitor_chats_and_an_agent_answers_live_in_the_console(
     assert int(helped.locator("td").nth(3).inner_text()) >= 1
     weather = console.locator("#report-unanswered tr", has_text="yarın hava nasıl olacak?")
     expect(weather.first).to_contain_text("handed off")
+    expect(weather.first.locator("td").nth(4)).to_contain_text(re.compile(r"\(0\.\d\d\)"))  # closest article, score
     expect(console.locator("#report-error")).to_have_text("")
     console.locator("#report-unanswered").scroll_into_view_if_needed()
     screenshot(console, "report", tmp_path)
