@@ -49,6 +49,8 @@ def test_answers_questions_in_both_languages(real_kb: KnowledgeBase, question: s
         ("kargo teslim edildi diyor ama paket bana ulaşmadı", "teslim-edilemeyen-kargo", 3),
         ("refund to my store credit, how fast does it show up", "refund-timing", 3),
         ("the tracking page says my parcel was delivered but I never got it", "missed-delivery", 3),
+        ("kargo ücreti ne kadar?", "kargo-ucreti", 1),  # the prices (a walk got store pickup alone)
+        ("How much is shipping?", "shipping-fees", 1),
     ],
 )
 def test_the_answer_shows_the_paragraph_that_answers_the_question(
