@@ -21,12 +21,13 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.auth import hash_password
 from bot.errors import ApiError
 from bot.settings import load_settings
-from bot.storage import ROLES, DuplicateAgent, SQLiteStore, Store
+from bot.storage import REPORT_MAX_DAYS, REPORT_MAX_LIMIT, ROLES, DuplicateAgent, SQLiteStore, Store
 from bot.storage.models import stored_time
 
 
@@ -39,18 +40,23 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
+def _whole(highest: int) -> Callable[[str], int]:
+    """An argument type: a whole number from 1 to ``highest`` (the API's bounds), else a clear error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= highest:
+            raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {highest}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _report(store: Store, args: argparse.Namespace) -> None:
-    since = stored_time(datetime.now(UTC) - timedelta(days=min(args.days, 36_500)))
+    since = stored_time(datetime.now(UTC) - timedelta(days=args.days))
     rows = store.article_use(since) if args.command == "articles" else store.unanswered(since, args.limit)
     for row in rows:
         print(json.dumps(row.to_dict(), ensure_ascii=False))
@@ -69,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="the question log").add_subparsers(dest="command", required=True)
     for name, what in (("articles", "answers and verdicts per article"), ("unanswered", "what the bot left unsettled")):
         one = report.add_parser(name, help=f"{what}, as JSON lines")
-        one.add_argument("--days", type=_positive, default=30, help="how far back (default 30)")
+        one.add_argument("--days", type=_whole(REPORT_MAX_DAYS), default=30, help="how far back (default 30)")
         if name == "unanswered":
-            one.add_argument("--limit", type=_positive, default=100, help="at most this many (default 100)")
+            one.add_argument("--limit", type=_whole(REPORT_MAX_LIMIT), default=100, help="at most (default 100)")
     args = parser.parse_args(argv)
     store = SQLiteStore(load_settings().database_path)
     try:

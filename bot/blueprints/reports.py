@@ -22,15 +22,13 @@ from sanic.response import HTTPResponse, json
 
 from bot.auth import require_agent
 from bot.errors import ApiError
-from bot.storage import ArticleUse
+from bot.storage import REPORT_MAX_DAYS, REPORT_MAX_LIMIT, ArticleUse
 from bot.storage.models import stored_time
 from knowledge_base.kb import KnowledgeBase
 
 bp = Blueprint("reports", url_prefix="/reports")
 
 DEFAULT_DAYS = 30
-MAX_DAYS = 3650
-MAX_LIMIT = 1000
 
 
 def _int_arg(request: Request, name: str, default: int, highest: int) -> int:
@@ -47,7 +45,7 @@ def _int_arg(request: Request, name: str, default: int, highest: int) -> int:
 
 
 def _since(request: Request) -> tuple[int, str]:
-    days = _int_arg(request, "days", DEFAULT_DAYS, MAX_DAYS)
+    days = _int_arg(request, "days", DEFAULT_DAYS, REPORT_MAX_DAYS)
     return days, stored_time(datetime.now(UTC) - timedelta(days=days))
 
 
@@ -79,6 +77,6 @@ async def articles(request: Request) -> HTTPResponse:
 async def unanswered(request: Request) -> HTTPResponse:
     require_agent(request)
     days, since = _since(request)
-    limit = _int_arg(request, "limit", 100, MAX_LIMIT)
+    limit = _int_arg(request, "limit", 100, REPORT_MAX_LIMIT)
     found = await asyncio.to_thread(request.app.ctx.store.unanswered, since, limit)
     return json({"days": days, "since": since, "questions": [q.to_dict() for q in found]})

@@ -274,15 +274,16 @@
   function happened(q) {
     if (q.outcome === "handoff") return "handed off";
     if (q.outcome === "clarified") return q.helpful === false ? "none of the choices fit" : "no choice made";
-    return "answered with " + q.article_id + (q.picked ? " (picked from the choices)" : "") + ": did not help";
+    return "answered with " + title(q.article_id) + (q.picked ? " (picked from the choices)" : "") + ": did not help";
   }
+  var titles = {};
+  function title(id) { return titles[id] || id; }
   function loadReports() {
     $("report-error").textContent = "";
     Promise.all([api("GET", "/api/reports/articles?days=30"), api("GET", "/api/reports/unanswered?days=30&limit=100")])
       .then(function (both) {
         var articles = $("report-articles"), questions = $("report-unanswered");
         articles.replaceChildren(); questions.replaceChildren();
-        var titles = {};
         both[0].articles.forEach(function (a) { titles[a.article_id] = a.title || a.article_id; });
         both[0].articles.forEach(function (a) {
           articles.appendChild(row([a.title || a.article_id + " (deleted)", a.language || "", a.answered, a.helpful, a.not_helpful]));
@@ -291,7 +292,7 @@
           // what the bot thought nearest: the right article scored too low (add example questions),
           // or nothing is near (write an article)
           var best = q.candidates[0];
-          var closest = best ? (titles[best.id] || best.id) + " (" + best.score.toFixed(2) + ")" : "";
+          var closest = best ? title(best.id) + " (" + best.score.toFixed(2) + ")" : "";
           questions.appendChild(row([time(q.created_at), q.language || "", q.question, happened(q), closest]));
         });
         if (!both[1].questions.length) questions.appendChild(row(["", "", "nothing: every question was settled", "", ""]));

@@ -3,6 +3,8 @@
 from bot.storage.protocols import (
     OPEN_STATUSES,
     OUTCOMES,
+    REPORT_MAX_DAYS,
+    REPORT_MAX_LIMIT,
     ROLES,
     STATUSES,
     Agent,
@@ -27,6 +29,8 @@ from bot.storage.sql import SQLiteStore, SQLStore
 __all__ = [
     "OPEN_STATUSES",
     "OUTCOMES",
+    "REPORT_MAX_DAYS",
+    "REPORT_MAX_LIMIT",
     "ROLES",
     "STATUSES",
     "Agent",

@@ -24,6 +24,9 @@ STATUSES = ("new", "open", "pending", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending")
 ROLES = ("admin", "agent")
 OUTCOMES = ("answered", "clarified", "handoff")
+# How far back, and how many questions, one report may ask for (the API and the command line).
+REPORT_MAX_DAYS = 3650
+REPORT_MAX_LIMIT = 1000
 
 
 class DuplicateAgent(ValueError):

@@ -76,7 +76,10 @@ def test_the_question_log_is_reported_as_json_lines(tmp_path: Path) -> None:
     assert [json.loads(line)["question"] for line in unanswered.stdout.splitlines()] == ["ek garanti?"]
 
 
-@pytest.mark.parametrize("days", ["0", "-3", "soon"])
-def test_a_report_with_a_bad_period_says_so(tmp_path: Path, days: str) -> None:
-    done = cli(tmp_path, "report", "unanswered", "--days", days)
-    assert done.returncode == 2 and "must be a whole number of at least 1" in done.stderr
+BAD_REPORT_ARGUMENTS = [("--days", "0"), ("--days", "-3"), ("--days", "soon"), ("--days", "3651"), ("--limit", "1001")]
+
+
+@pytest.mark.parametrize(("option", "value"), BAD_REPORT_ARGUMENTS)
+def test_a_report_with_a_bad_period_or_limit_says_so(tmp_path: Path, option: str, value: str) -> None:
+    done = cli(tmp_path, "report", "unanswered", option, value)
+    assert done.returncode == 2 and "must be a whole number from 1 to" in done.stderr
