@@ -292,9 +292,10 @@ class LexicalIndex:
         slots, dots, left_out = self._candidates(factors, limit)
         entries = self._entry_at[slots].tolist()
         if left_out:
-            for i, entry_id in enumerate(entries):
-                entry = self._docs[entry_id]
-                dots[i] += sum(factors[t] * entry.get(t, 0.0) for t in left_out)
+            # each candidate's share of the common terms: the few it has, found by a set intersection
+            common = {t: factors[t] for t in left_out}
+            found = [self._docs[e] for e in entries]
+            dots += np.array([sum([common[t] * doc[t] for t in doc.keys() & common.keys()]) for doc in found])
         cosines = dots / (query_norm * self._norms(slots))
         best = np.argsort(-cosines, kind="stable")[:limit]
         return {entries[i]: float(cosines[i]) for i in best.tolist()}
