@@ -141,7 +141,7 @@ bench-nlu: model ## NLU intent F1: 5-fold CV per language (30-40 min; seeded fol
 
 .PHONY: bench-scale
 bench-scale: setup ## search latency at 10k/100k/1M entries as a ratio to embedding, recall@10, memory (10-20 min)
-	@$(PY) -m benchmarks.scale
+	@$(PY) -m benchmarks.scale $(ARGS)
 
 .PHONY: bench-refit
 bench-refit: setup ## after an article is put back: answers while the classifiers relearn it, quick refit and full calibration (ARGS=--articles N)
