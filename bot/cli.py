@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from bot.auth import hash_password
 from bot.errors import ApiError
 from bot.settings import load_settings
-from bot.storage import REPORT_MAX_DAYS, REPORT_MAX_LIMIT, ROLES, DuplicateAgent, SQLiteStore, Store
+from bot.storage import REPORT_MAX_DAYS, REPORT_MAX_LIMIT, ROLES, DuplicateAgent, SQLiteStore, Store, report_bound
 from bot.storage.models import stored_time
 
 
@@ -45,12 +45,9 @@ def _whole(highest: int) -> Callable[[str], int]:
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if not 1 <= value <= highest:
-            raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {highest}, got {text!r}")
-        return value
+            return report_bound(text, highest)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
 
     return parse
 

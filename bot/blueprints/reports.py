@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.auth import require_agent
 from bot.errors import ApiError
-from bot.storage import REPORT_MAX_DAYS, REPORT_MAX_LIMIT, ArticleUse
+from bot.storage import REPORT_MAX_DAYS, REPORT_MAX_LIMIT, ArticleUse, report_bound
 from bot.storage.models import stored_time
 from knowledge_base.kb import KnowledgeBase
 
@@ -36,12 +36,9 @@ def _int_arg(request: Request, name: str, default: int, highest: int) -> int:
     if raw is None:
         return default
     try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= highest:
-        raise ApiError(f"'{name}' must be a whole number from 1 to {highest}, got {raw!r}", code="invalid_field")
-    return value
+        return report_bound(raw, highest)
+    except ValueError as exc:
+        raise ApiError(f"'{name}' {exc}", code="invalid_field") from exc
 
 
 def _since(request: Request) -> tuple[int, str]:
@@ -61,14 +58,19 @@ async def articles(request: Request) -> HTTPResponse:
     days, since = _since(request)
     kb: KnowledgeBase = request.app.ctx.kb
     use = {u.article_id: u for u in await asyncio.to_thread(request.app.ctx.store.article_use, since)}
+    known = {a.id: a for a in await asyncio.to_thread(kb.articles)}
     rows = []
-    for article in await asyncio.to_thread(kb.articles):
-        counted = use.pop(article.id, ArticleUse(article.id, 0, 0, 0, 0))
-        row = {"title": article.title, "language": article.language, **counted.to_dict()}
-        rows.append({**row, "helpful_share": helpful_share(counted)})
-    # answered with an article deleted since: still counted, without a title
-    for gone in use.values():
-        rows.append({"title": None, "language": None, **gone.to_dict(), "helpful_share": helpful_share(gone)})
+    # every article, used or not, and the ones answered with that were deleted since (no title)
+    for article_id in known.keys() | use.keys():
+        counted, article = use.get(article_id, ArticleUse(article_id, 0, 0, 0, 0)), known.get(article_id)
+        rows.append(
+            {
+                "title": article.title if article else None,
+                "language": article.language if article else None,
+                **counted.to_dict(),
+                "helpful_share": helpful_share(counted),
+            }
+        )
     rows.sort(key=lambda r: (-r["answered"], -r["not_helpful"], r["article_id"]))
     return json({"days": days, "since": since, "articles": rows})
 

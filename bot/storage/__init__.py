@@ -23,6 +23,7 @@ from bot.storage.protocols import (
     Ticket,
     TicketEvent,
     TicketStore,
+    report_bound,
 )
 from bot.storage.sql import SQLiteStore, SQLStore
 
@@ -51,4 +52,5 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketStore",
+    "report_bound",
 ]

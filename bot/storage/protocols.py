@@ -29,6 +29,17 @@ REPORT_MAX_DAYS = 3650
 REPORT_MAX_LIMIT = 1000
 
 
+def report_bound(text: str, highest: int) -> int:
+    """A report's ``days`` or ``limit`` as typed: a whole number from 1 to ``highest``, else ValueError."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= highest:
+        raise ValueError(f"must be a whole number from 1 to {highest}, got {text!r}")
+    return value
+
+
 class DuplicateAgent(ValueError):
     """An agent with that e-mail address exists already."""
 
