@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -22,6 +23,9 @@ DIM = 32
 SIZE = 8_000
 THRESHOLD = 5_000
 STAMP = IndexStamp(generation=7, embedder="test", count=SIZE)
+# IVF lists hold float16 vectors: each component of a unit vector is off by at most 2^-11 of
+# itself, so a cosine of two unit vectors is off by at most that much (Cauchy-Schwarz).
+HALF_PRECISION = 2.0**-11
 
 
 def clustered(n: int, seed: int = 0, clusters: int = 200) -> np.ndarray:
@@ -54,11 +58,11 @@ def test_small_index_is_flat_and_large_index_is_ivf(data: tuple[np.ndarray, np.n
     ids, vectors = data
     flat = VectorIndex.build(DIM, ids[: THRESHOLD - 1].tolist(), vectors[: THRESHOLD - 1], ivf_threshold=THRESHOLD)
     assert flat.kind == "IndexFlatIP"
-    assert ivf.kind == f"IndexIVFFlat nlist={round(2 * SIZE**0.5)} nprobe={NPROBE}"
+    assert ivf.kind == f"IndexIVFScalarQuantizer fp16 nlist={round(2 * SIZE**0.5)} nprobe={NPROBE}"
     assert len(ivf) == SIZE and ivf.built_for == SIZE
 
 
-def test_ivf_finds_the_exact_neighbours_with_exact_cosines(
+def test_ivf_finds_the_exact_neighbours_with_cosines_to_half_precision(
     data: tuple[np.ndarray, np.ndarray], ivf: VectorIndex
 ) -> None:
     ids, vectors = data
@@ -67,17 +71,36 @@ def test_ivf_finds_the_exact_neighbours_with_exact_cosines(
     scores, found = ivf.search(queries[:1], 5)
     position = {int(i): row for row, i in enumerate(ids)}
     expected = [float(queries[0] @ vectors[position[int(i)]]) for i in found[0]]
-    assert scores[0].tolist() == pytest.approx(expected, abs=1e-5)
+    assert scores[0].tolist() == pytest.approx(expected, abs=HALF_PRECISION)
+
+
+def ivf_flat(ids: np.ndarray, vectors: np.ndarray) -> VectorIndex:
+    """An IVF index as versions before half precision built it: float32 vectors in the lists."""
+    old = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, round(2 * len(ids) ** 0.5), faiss.METRIC_INNER_PRODUCT)
+    old.train(vectors)
+    old.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+    old.add_with_ids(vectors, ids)
+    return VectorIndex(DIM, old, built_for=len(ids))
+
+
+def test_ivf_holds_its_vectors_in_half_the_bytes(
+    data: tuple[np.ndarray, np.ndarray], ivf: VectorIndex, tmp_path: Path
+) -> None:
+    ids, vectors = data
+    ivf_flat(ids, vectors).save(tmp_path / "float32.faiss", STAMP)
+    ivf.save(tmp_path / "float16.faiss", STAMP)
+    saved = (tmp_path / "float32.faiss").stat().st_size - (tmp_path / "float16.faiss").stat().st_size
+    assert saved == pytest.approx(SIZE * DIM * 2, rel=0.01)  # two bytes of every component
 
 
 def test_ivf_adds_removes_and_returns_vectors_by_entry_id(
     data: tuple[np.ndarray, np.ndarray], ivf: VectorIndex
 ) -> None:
     ids, vectors = data
-    assert np.allclose(ivf.vector(int(ids[5])), vectors[5])
+    assert np.allclose(ivf.vector(int(ids[5])), vectors[5], rtol=0, atol=HALF_PRECISION)
     new = clustered(3, seed=2)
     ivf.add([10**9, 10**9 + 1, 10**9 + 2], new)
-    assert np.allclose(ivf.vector(10**9 + 1), new[1])
+    assert np.allclose(ivf.vector(10**9 + 1), new[1], rtol=0, atol=HALF_PRECISION)
     assert ivf.search(new[1:2], 1)[1][0, 0] == 10**9 + 1
     ivf.remove([10**9 + 1, int(ids[5])])
     assert len(ivf) == SIZE + 1
@@ -90,14 +113,14 @@ def test_vectors_of_several_entries_in_one_call(data: tuple[np.ndarray, np.ndarr
     ids, vectors = data
     flat = VectorIndex.build(DIM, ids[:50].tolist(), vectors[:50], ivf_threshold=THRESHOLD)
     for index in (flat, ivf):
-        assert np.allclose(index.vectors([int(ids[7]), int(ids[3])]), vectors[[7, 3]])
+        assert np.allclose(index.vectors([int(ids[7]), int(ids[3])]), vectors[[7, 3]], rtol=0, atol=HALF_PRECISION)
         assert index.vectors([]).shape == (0, DIM)
 
 
 def test_save_and_load_keep_the_type_settings_and_results(
     data: tuple[np.ndarray, np.ndarray], ivf: VectorIndex, tmp_path: Path
 ) -> None:
-    ids, vectors = data
+    ids, _ = data
     ivf.save(tmp_path / "index.faiss", STAMP)
     loaded = VectorIndex.load(tmp_path / "index.faiss", ivf_threshold=THRESHOLD)
     assert loaded is not None
@@ -106,7 +129,7 @@ def test_save_and_load_keep_the_type_settings_and_results(
     assert (index.kind, index.built_for) == (ivf.kind, SIZE)
     queries = clustered(50, seed=3)
     assert np.array_equal(index.search(queries, 10)[1], ivf.search(queries, 10)[1])
-    assert np.allclose(index.vector(int(ids[9])), vectors[9])
+    assert np.array_equal(index.vector(int(ids[9])), ivf.vector(int(ids[9])))
     index.add([10**9], clustered(1, seed=4))
     assert len(index) == SIZE + 1
 
@@ -152,6 +175,23 @@ def test_a_file_written_before_ivf_still_loads(data: tuple[np.ndarray, np.ndarra
     assert loaded is not None and loaded[0].kind == "IndexFlatIP" and loaded[0].built_for == 50
 
 
+def test_an_ivf_flat_file_from_before_half_precision_is_used_live(
+    data: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    """Files written by versions that stored float32 vectors in the lists (IVF-Flat) are not rebuilt."""
+    ids, vectors = data
+    ivf_flat(ids, vectors).save(tmp_path / "index.faiss", STAMP)
+    loaded = VectorIndex.load(tmp_path / "index.faiss", ivf_threshold=THRESHOLD)
+    assert loaded is not None
+    index = loaded[0]
+    assert index.kind == f"IndexIVFFlat nlist={round(2 * SIZE**0.5)} nprobe={NPROBE}"
+    assert np.array_equal(index.vector(int(ids[4])), vectors[4])
+    new = clustered(1, seed=6)
+    index.add([10**9], new)
+    index.remove([int(ids[4])])
+    assert index.search(new, 1)[1][0, 0] == 10**9 and len(index) == SIZE
+
+
 def test_knowledge_base_keeps_an_ivf_index_live(kb: KnowledgeBase, tmp_path: Path) -> None:
     """An IVF index on disk is used as it is, and live changes go into its trained lists."""
     entries = list(kb.store.entries())
@@ -163,5 +203,5 @@ def test_knowledge_base_keeps_an_ivf_index_live(kb: KnowledgeBase, tmp_path: Pat
     reopened.put(Article(id="gift-wrap", title="Gift wrapping", language="en", body="Tick gift wrap at checkout."))
     assert reopened.search("Gift wrapping").candidates[0].id == "gift-wrap"
     loaded = VectorIndex.load(tmp_path / "kb" / "index.faiss")
-    assert loaded is not None and loaded[0].kind.startswith("IndexIVFFlat")
+    assert loaded is not None and loaded[0].kind.startswith("IndexIVFScalarQuantizer fp16")
     reopened.close()
