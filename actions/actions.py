@@ -79,6 +79,12 @@ def is_follow_up(text: str) -> bool:
     return bool(_FOLLOW_UP.match(text))
 
 
+def best_score(result: Dict[str, Any]) -> float:
+    """The score of a search's best candidate (0 when it found none)."""
+    candidates = result.get("candidates") or []
+    return float(candidates[0]["score"]) if candidates else 0.0
+
+
 def answer_payload(candidate: Dict[str, Any]) -> Dict[str, Any]:
     return {
         "type": "answer",
@@ -216,18 +222,26 @@ class ActionAnswerFromKnowledgeBase(Action):
         return [*events, SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "low_confidence")]
 
     async def search(self, text: str, previous: Optional[str], language: Optional[str]) -> tuple:
-        """Search the message; a follow-up it cannot answer alone, again with the previous question.
+        """Search the message; a follow-up also with the previous question, keeping the surer reading.
 
-        A follow-up that names its own topic ("peki ya kargo ücreti?") is answered
-        best alone: joined to the previous question, the old topic outweighs it.
-        One that does not ("what if it has already shipped?") needs the context.
+        A follow-up that does not name its topic ("what if it has already shipped?")
+        needs the context. One that names it ("peki ya kargo ücreti?") is answered
+        best alone: joined to the previous question, the old topic pulls the search
+        its way, and the joined text scores lower. One that names half of it ("what
+        about with a credit card then?" after a question about instalments with a
+        debit card) is answered alone from the wrong article (payment methods, 0.83)
+        and joined from the right one (instalments, 1.07). So the joined search is
+        kept when it answers and the message alone does not, or answers with a lower
+        score.
         """
         result = await self.client.search(text, language)
-        if result.get("decision") == "answer" or not previous or not is_follow_up(text):
+        if not previous or not is_follow_up(text):
             return text, result
         with_context = f"{previous} {text}"
         in_context = await self.client.search(with_context, language)
-        if in_context.get("decision") == "answer":
+        if in_context.get("decision") == "answer" and (
+            result.get("decision") != "answer" or best_score(in_context) > best_score(result)
+        ):
             return with_context, in_context
         return text, result
 

@@ -226,12 +226,39 @@ async def test_a_follow_up_unanswerable_alone_is_searched_with_the_previous_ques
     assert [c["id"] for c in slots(events)["kb_candidates"]] == ["a"]
 
 
+class ScoredStub(StubClient):
+    """Answers every query, from the article and at the score given for it (the first that it contains)."""
+
+    def __init__(self, answers: dict[str, tuple[str, float]]) -> None:
+        super().__init__()
+        self.answers = answers
+
+    async def search(self, query: str, language: str | None) -> dict[str, Any]:
+        self.searches.append(query)
+        article, score = next(found for text, found in self.answers.items() if text in query)
+        return {"decision": "answer", "options": [article], "candidates": [candidate(article, score)]}
+
+
 async def test_a_follow_up_that_names_its_topic_is_answered_alone() -> None:
-    client = ContextStub(needs="kargo")
+    """Joined to the previous question, the old topic pulls the search its way, and scores lower."""
+    client = ScoredStub({"iade": ("iade-suresi", 0.71), "kargo": ("kargo-ucreti", 1.07)})
     previous = {"last_question": "iade süresi kaç gün?"}
     _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("peki ya kargo ücreti?", slots=previous))
-    assert client.searches == ["peki ya kargo ücreti?"]
+    assert client.searches == ["peki ya kargo ücreti?", "iade süresi kaç gün? peki ya kargo ücreti?"]
     assert slots(events)["last_question"] == "peki ya kargo ücreti?"
+    assert client.logged[0][1][5] == "kargo-ucreti"  # the answer recorded for the staff reports
+
+
+async def test_a_follow_up_answered_surer_with_the_previous_question_keeps_the_context() -> None:
+    """ "what about with a credit card then?" alone reads as payment methods; joined, as instalments."""
+    client = ScoredStub({"debit": ("installments", 1.07), "credit": ("payment-methods", 0.83)})
+    previous = {"last_question": "can I pay in installments with a debit card?"}
+    dispatcher, events = await run(
+        ActionAnswerFromKnowledgeBase(client), tracker("what about with a credit card then?", "en", slots=previous)
+    )
+    joined = "can I pay in installments with a debit card? what about with a credit card then?"
+    assert slots(events)["last_question"] == joined
+    assert dispatcher.messages[0]["custom"]["article"]["id"] == "installments"
 
 
 async def test_context_is_used_only_for_a_follow_up_and_only_when_it_answers() -> None:

@@ -427,6 +427,10 @@ async def test_the_bot_follows_a_visitor_who_switches_language(stack: Stack) -> 
     [
         ("Siparişimi nasıl iptal ederim?", "peki ya kargoya verildiyse?", "siparis-degistirme-iptal"),
         ("How do I reset my password?", "what about if the email never arrives?", "reset-password"),
+        # answered alone too, from payment methods, at a lower score than joined
+        ("can I pay in installments with a debit card?", "what about with a credit card then?", "installments"),
+        # names its own topic: joined, the old one would pull the search its way
+        ("siparisim nerde kaldi", "peki ya kargo ücreti?", "kargo-ucreti"),
     ],
 )
 async def test_a_follow_up_is_understood_with_the_previous_question(
