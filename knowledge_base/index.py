@@ -6,7 +6,7 @@ machine). From there on it is IVF: k-means splits the vectors into ``2·√N``
 lists and a query scans the ``NPROBE`` lists nearest to it. The lists hold
 each vector in half precision (float16): half the memory of float32, and a
 query reads half as many bytes, which is what a scan at a million entries
-waits on (0.89 to 0.43 ms per query in ``make bench-scale``). A score differs
+waits on (0.78 to 0.42 ms per query in ``make bench-scale``). A score differs
 from the exact cosine by at most 2^-11 (about 5e-4) for unit vectors, 7e-5 at
 most in practice, far below any threshold's step. Recall@10 is 0.97 to 0.998
 from 20,000 to 1,000,000 entries in ``make bench-scale`` (the same with
