@@ -180,7 +180,7 @@ class VectorIndex:
         """Write atomically: temporary file in the same folder, fsync, rename.
 
         FAISS writes straight into the file, so no serialised copy of the index
-        is held in memory (1.5 GB at a million entries).
+        is held in memory (0.75 GB at a million entries).
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         header = json.dumps({**stamp.__dict__, "built_for": self.built_for}).encode("utf-8") + b"\n"
