@@ -7,6 +7,7 @@ keeps the tickets: the actions reach it over HTTP through ``BotServiceClient``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Awaitable, Dict, List, Optional, Tuple
@@ -234,11 +235,13 @@ class ActionAnswerFromKnowledgeBase(Action):
         kept when it answers and the message alone does not, or answers with a lower
         score.
         """
-        result = await self.client.search(text, language)
         if not previous or not is_follow_up(text):
-            return text, result
+            return text, await self.client.search(text, language)
         with_context = f"{previous} {text}"
-        in_context = await self.client.search(with_context, language)
+        # both at once: a follow-up waits for one round trip, not two
+        result, in_context = await asyncio.gather(
+            self.client.search(text, language), self.client.search(with_context, language)
+        )
         if in_context.get("decision") == "answer" and (
             result.get("decision") != "answer" or best_score(in_context) > best_score(result)
         ):
