@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bot_client import BotServiceClient, BotServiceError
+from actions.outside_form import names_something_else
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,10 @@ NONE_OF_THESE = "/none_of_these"
 MAX_KEPT_CANDIDATES = 10
 MAX_CONTEXT_CHARS = 300
 FAILURES_BEFORE_HANDOFF = 2
+# Outside the form, these intents may be questions in disguise ("kargoyu iptal et"): see actions/outside_form.py.
+PERHAPS_QUESTIONS = ("cancel", "inform")
+# kb_outcome when such a message was not one: the rules reply "anything else?"
+NOT_A_QUESTION = "not_a_question"
 
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 # A follow-up leans on the previous question: "peki ya kargo ücreti?", "what about returns?"
@@ -175,6 +180,9 @@ class ActionAnswerFromKnowledgeBase(Action):
             question = tracker.get_slot("last_question")
             return await self.answer_article(dispatcher, tracker.sender_id, str(chosen), question)
         text = searchable_text(tracker.latest_message.get("text") or "")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in PERHAPS_QUESTIONS:  # the rules send these here only outside the form
+            return await self.perhaps_a_question(dispatcher, tracker, text, str(intent))
         if not text:
             dispatcher.utter_message(response="utter_unreadable")
             return [SlotSet("kb_outcome", "unreadable")]
@@ -188,6 +196,38 @@ class ActionAnswerFromKnowledgeBase(Action):
             log.warning("knowledge-base search failed: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
             return [SlotSet("kb_outcome", "failed")]
+        return await self.respond(dispatcher, tracker, query, result, language)
+
+    async def perhaps_a_question(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, intent: str
+    ) -> List[EventType]:
+        """A ``cancel`` or ``inform`` outside the form: answered when it names something the knowledge base
+        answers or clarifies ("kargoyu iptal et"), else "anything else?" as before (the rules say it).
+
+        It never hands off: the visitor did not ask a question the bot failed, and
+        a bare "iptal" must not start the form it would cancel.
+        """
+        if not text or not names_something_else(text, intent):
+            return [SlotSet("kb_outcome", NOT_A_QUESTION)]
+        language = message_language(tracker)
+        try:
+            query, result = await self.search(text, tracker.get_slot("last_question"), language)
+        except BotServiceError as exc:
+            log.warning("knowledge-base search failed: %s", exc)
+            return [SlotSet("kb_outcome", NOT_A_QUESTION)]
+        if result.get("decision") not in ("answer", "clarify"):
+            return [SlotSet("kb_outcome", NOT_A_QUESTION)]
+        return await self.respond(dispatcher, tracker, query, result, language)
+
+    async def respond(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        query: str,
+        result: Dict[str, Any],
+        language: Optional[str],
+    ) -> List[EventType]:
+        """Answer, ask which article is meant, or say a person will help, as the search decided."""
         events: List[EventType] = [
             SlotSet("last_question", query[-MAX_CONTEXT_CHARS:]),
             SlotSet("kb_candidates", merge_candidates(tracker.get_slot("kb_candidates"), compact_candidates(result))),

@@ -445,3 +445,50 @@ async def test_the_fallback_says_so_and_forgets_the_message() -> None:
     dispatcher, events = await run(ActionFallback(), tracker("👍", intent="affirm"))
     assert dispatcher.messages[0]["response"] == "utter_default"
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+async def test_a_cancel_outside_the_form_that_names_something_the_knowledge_base_answers_is_answered() -> None:
+    client = StubClient({"decision": "answer", "options": ["iptal"], "candidates": [candidate("iptal", 0.97)]})
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargoyu iptal et", intent="cancel"))
+    assert client.searches == ["kargoyu iptal et"]
+    assert dispatcher.messages[0]["text"] == "iptal text"
+    assert slots(events)["kb_outcome"] == "answered"
+    assert [kind for kind, _ in client.logged] == ["question"]
+
+
+async def test_a_cancel_outside_the_form_may_get_choices() -> None:
+    client = StubClient(
+        {"decision": "clarify", "options": ["a", "b"], "candidates": [candidate("a", 0.7), candidate("b", 0.68)]}
+    )
+    text = "can I cancel my return request?"
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, "en", intent="cancel"))
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    assert slots(events)["kb_outcome"] == "clarified"
+
+
+@pytest.mark.parametrize(
+    "intent, text", [("cancel", "aboneliğimi iptal et"), ("inform", "adım Ayşe, siparişim gelmedi, neden acaba")]
+)
+async def test_a_cancel_or_details_the_knowledge_base_cannot_answer_never_hands_off(intent: str, text: str) -> None:
+    client = StubClient({"decision": "handoff", "options": [], "candidates": [candidate("a", 0.3)]})
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent=intent))
+    assert client.searches == [text]
+    assert dispatcher.messages == []  # the rules say "anything else?"
+    assert slots(events) == {"kb_outcome": "not_a_question"}
+    assert client.logged == []  # not a question the bot failed
+
+
+@pytest.mark.parametrize("intent, text", [("cancel", "iptal"), ("cancel", "never mind"), ("inform", "adım Ayşe")])
+async def test_a_bare_cancel_or_name_outside_the_form_searches_nothing(intent: str, text: str) -> None:
+    client = StubClient({"decision": "answer", "options": ["iptal"], "candidates": [candidate("iptal", 0.98)]})
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent=intent))
+    assert client.searches == []
+    assert dispatcher.messages == []
+    assert slots(events) == {"kb_outcome": "not_a_question"}
+
+
+async def test_a_cancel_outside_the_form_with_the_bot_service_down_gets_anything_else() -> None:
+    client = StubClient(fail=True)
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargoyu iptal et", intent="cancel"))
+    assert dispatcher.messages == []
+    assert slots(events) == {"kb_outcome": "not_a_question"}

@@ -443,6 +443,48 @@ async def test_a_follow_up_is_understood_with_the_previous_question(
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("message", "article"),
+    [
+        ("kargoyu iptal et", "siparis-degistirme-iptal"),  # read as cancel (0.97); answered
+        ("aboneliğimi iptal et", "hesap-silme-kvkk"),  # read as cancel (0.99); choices
+        ("cancel my subscription", "delete-account-personal-data"),  # read as cancel (0.99); answered
+    ],
+)
+async def test_a_cancel_outside_the_form_that_names_something_is_answered_as_a_question(
+    stack: Stack, message: str, article: str
+) -> None:
+    chat = await Chat.open(stack)
+    first = (await chat.say(message))[-1]
+    if first["payload"].get("type") == "answer":
+        assert first["payload"]["article"]["id"] == article
+    else:
+        button(first, f'/ask_question{{"article_id":"{article}"}}')  # among the choices
+    assert tickets_of(stack, chat.conversation_id) == []
+    await chat.close()
+
+
+@pytest.mark.parametrize(
+    ("message", "anything_else"),
+    [
+        ("iptal", "Başka bir konuda"),
+        ("never mind", "Anything else"),
+        ("call me Hannah", "Anything else"),
+        # names something, but no article answers it: searched, then the same reply, no handoff
+        ("my email is deniz@example.com but I get no emails from you", "Anything else"),
+    ],
+)
+async def test_a_bare_cancel_or_contact_details_outside_the_form_get_anything_else(
+    stack: Stack, message: str, anything_else: str
+) -> None:
+    chat = await Chat.open(stack)
+    reply = (await chat.say(message))[-1]
+    assert anything_else in reply["text"], reply
+    assert not reply["payload"].get("buttons"), reply  # neither choices nor an offer of a person
+    assert tickets_of(stack, chat.conversation_id) == []
+    await chat.close()
+
+
 # -- a human on the conversation -------------------------------------------------------
 
 

@@ -1,0 +1,85 @@
+"""Is a message read as ``cancel`` or ``inform`` outside the handoff form really a question?
+
+Outside the form there is nothing to cancel and no contact details to take, so
+the bot used to answer such a message with "anything else?". But visitors ask
+about cancelling things all the time, and the model reads many of those
+questions as ``cancel``: "aboneliğimi iptal et", "kargoyu iptal et", "can I
+cancel my return request?" (0.95 to 0.99). Likewise "my email is ... but I get
+no emails" is read as ``inform``.
+
+The knowledge base cannot be asked blindly: it answers a bare "iptal" or
+"cancel" from the order-cancellation article with a high score, because that is
+the article's key word. So such a message goes to the knowledge base only when
+it names something besides the conversation itself: for ``cancel``, a word
+that no way of cancelling the request uses (an order, a subscription, a
+return); for ``inform``, more words than contact details carry. Every
+``cancel`` and ``inform`` example the model is trained on stays what it was
+(a test checks that against ``data/``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge_base.text import fold
+
+# Words of a message that cancels the request, folded: the verbs and nouns of
+# cancelling, of the request itself (form, ticket, agent) and the small words
+# around them. A word matches when it begins with one of these stems, so
+# "vazgeçtim", "vazgeçiyorum" and "vazgeç" all match "vazgec".
+_CANCEL_STEMS = tuple(
+    (
+        # Turkish
+        "vazgec bosve iptal gerek kalma kalsin form talep talebi kayit acma olusturma bagla temsilci iste "
+        "istiyor artik simdi sonra hallede birak fikri degistir durdur bekle hayir yarim cik lutfen bunu "
+        "degil ugras yok edel edin etme ediyorum tesekkur sagol "
+        # English
+        "cancel never mind forget change connect after need agent anymore stop ticket please about thank "
+        "help open good request bother later quit actually human handoff want scrap abort drop person "
+        "anyone someone support"
+    ).split()
+)
+# Whole words that carry no topic of their own (folded, at least three letters:
+# shorter words are never a topic here).
+_SMALL_WORDS = frozenset(
+    "ben sen biz siz bir ile ama miyim misin musun hemen sadece boş ver "
+    "the and but for you your that this those these its it's i'm i've i'll let's lets dont don't not "
+    "can could would will all any just now then too yes are was have has had".split()
+)
+_FOLDED_SMALL_WORDS = frozenset(fold(w) for w in _SMALL_WORDS)
+_WORD = re.compile(r"[a-z0-9']+")
+_EMAIL = re.compile(r"[^@\s,;:<>()]+@[^@\s,;:<>()]+")
+# What stands around a name and an address in contact details (folded): "my name is",
+# "you can reach me at", "adım", "bana ... adresinden ulaşabilirsiniz", "and", "ben".
+_CONTACT_LABELS = re.compile(
+    r"\b(my name is|my name's|the name is|name's|name is|my e-?mail address is|my e-?mail is|e-?mail address is|"
+    r"e-?mail is|e-?mail me at|e-?mail|my address is|address is|you can reach me at|reach me at|"
+    r"write to me at|you can call me|call me|this is|it's|it is|i'm|i am|use|and|"
+    r"benim adim|benim ismim|adim|ismim|e-?postam|e-?posta adresim|e-?posta|mail adresim|mailim|"
+    r"posta adresim|adresim|bana|adresinden|ulasabilirsiniz|yazin|yazabilirsiniz|diyebilirsiniz|de|ben|ve)\b"
+)
+# A name takes at most three words ("Mert Aydın", "Oliver Grant"); contact details with
+# more words left say something else too ("my email is ... but I get no emails").
+MAX_NAME_WORDS = 3
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(fold(text)) if len(w.strip("'")) >= 3]
+
+
+def names_something_else(text: str, intent: str) -> bool:
+    """True when a ``cancel`` or ``inform`` message outside the form may be a question for the knowledge base.
+
+    >>> names_something_else("vazgeçtim, talep açmayın", "cancel")
+    False
+    >>> names_something_else("aboneliğimi iptal et", "cancel")
+    True
+    """
+    if intent == "cancel":
+        return any(
+            w not in _FOLDED_SMALL_WORDS and not w.startswith(_CANCEL_STEMS) and not w.isdigit() for w in _words(text)
+        )
+    if intent == "inform":
+        rest = _CONTACT_LABELS.sub(" ", fold(_EMAIL.sub(" ", text)))
+        return "?" in rest or len(re.findall(r"[\w']+", rest)) > MAX_NAME_WORDS
+    return False

@@ -1,0 +1,88 @@
+"""Which ``cancel`` and ``inform`` messages outside the form are questions for the knowledge base."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.outside_form import names_something_else
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+# Rasa's entity annotations, "[Ayşe](visitor_name)", read as the words a visitor typed
+_ANNOTATION = re.compile(r"\[([^\]]*)\][({][^)}]*[)}]")
+
+
+def examples(path: Path, intent: str) -> Iterator[str]:
+    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        if block.get("intent") == intent:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    yield _ANNOTATION.sub(r"\1", line.strip()[2:])
+
+
+@pytest.mark.parametrize("intent", ["cancel", "inform"])
+def test_every_example_the_model_learns_the_intent_from_stays_what_it_is(intent: str) -> None:
+    taught = [text for path in sorted((ROOT / "data").glob("*.yml")) for text in examples(path, intent)]
+    assert len(taught) > 30
+    assert [text for text in taught if names_something_else(text, intent)] == []
+
+
+@pytest.mark.parametrize("intent", ["cancel", "inform"])
+def test_the_messages_written_to_test_the_model_stay_what_they_are(intent: str) -> None:
+    folder = ROOT / "benchmarks/data/nlu_heldout"
+    written = [text for path in sorted(folder.glob("*.yml")) for text in examples(path, intent)]
+    assert len(written) > 10
+    assert [text for text in written if names_something_else(text, intent)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aboneliğimi iptal et",
+        "kargoyu iptal et",
+        "ödemeyi iptal etmek istiyorum",
+        "iade talebimi iptal edebilir miyim",
+        "hesabımı iptal edin lütfen",
+        "can I cancel my return request?",
+        "cancel my subscription",
+        "please cancel order 48213",
+    ],
+)
+def test_a_cancel_that_names_something_else_may_be_a_question(text: str) -> None:
+    assert names_something_else(text, "cancel")
+
+
+@pytest.mark.parametrize(
+    "text", ["iptal", "İPTAL ET", "vazgeçtim, talep açmayın", "never mind", "cancel ticket 1234", "Vazgectim artik"]
+)
+def test_a_cancel_of_the_request_itself_is_not(text: str) -> None:
+    assert not names_something_else(text, "cancel")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my email is deniz@example.com but I get no emails from you",
+        "adım Ayşe, siparişim 3 gündür gelmedi",
+        "deniz@example.com adresine fatura gelir mi?",
+    ],
+)
+def test_contact_details_with_more_to_say_may_be_a_question(text: str) -> None:
+    assert names_something_else(text, "inform")
+
+
+@pytest.mark.parametrize(
+    "text", ["adım Ayşe Nur Yılmaz", "deniz@example.com", "you can reach me at d.k@example.org", "Emre ben"]
+)
+def test_contact_details_alone_are_not(text: str) -> None:
+    assert not names_something_else(text, "inform")
+
+
+def test_other_intents_are_never_sent_to_the_knowledge_base_this_way() -> None:
+    assert not names_something_else("kargoyu iptal et", "deny")
