@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bot_client import BotServiceClient, BotServiceError
-from actions.outside_form import names_something_else
+from actions.hidden_questions import names_something_else
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,10 @@ NONE_OF_THESE = "/none_of_these"
 MAX_KEPT_CANDIDATES = 10
 MAX_CONTEXT_CHARS = 300
 FAILURES_BEFORE_HANDOFF = 2
-# Outside the form, these intents may be questions in disguise ("kargoyu iptal et"): see actions/outside_form.py.
-PERHAPS_QUESTIONS = ("cancel", "inform")
-# kb_outcome when such a message was not one: the rules reply "anything else?"
+# These intents may be questions in disguise ("kargoyu iptal et", "merhaba, iade yapmak istiyorum"):
+# see actions/hidden_questions.py. The rules send cancel and inform here only outside the form.
+PERHAPS_QUESTIONS = ("cancel", "inform", "greet")
+# kb_outcome when such a message was not one: the rules reply as to the intent ("anything else?", a greeting)
 NOT_A_QUESTION = "not_a_question"
 
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
@@ -181,7 +182,7 @@ class ActionAnswerFromKnowledgeBase(Action):
             return await self.answer_article(dispatcher, tracker.sender_id, str(chosen), question)
         text = searchable_text(tracker.latest_message.get("text") or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in PERHAPS_QUESTIONS:  # the rules send these here only outside the form
+        if intent in PERHAPS_QUESTIONS:
             return await self.perhaps_a_question(dispatcher, tracker, text, str(intent))
         if not text:
             dispatcher.utter_message(response="utter_unreadable")
@@ -201,8 +202,9 @@ class ActionAnswerFromKnowledgeBase(Action):
     async def perhaps_a_question(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, intent: str
     ) -> List[EventType]:
-        """A ``cancel`` or ``inform`` outside the form: answered when it names something the knowledge base
-        answers or clarifies ("kargoyu iptal et"), else "anything else?" as before (the rules say it).
+        """A ``cancel``, ``inform`` or ``greet``: answered when it names something the knowledge base answers
+        or clarifies ("kargoyu iptal et", "merhaba, iade yapmak istiyorum"); otherwise the rules reply as to
+        the intent ("anything else?", a greeting).
 
         It never hands off: the visitor did not ask a question the bot failed, and
         a bare "iptal" must not start the form it would cancel.

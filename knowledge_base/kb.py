@@ -37,6 +37,7 @@ from knowledge_base.index import IndexStamp, VectorIndex
 from knowledge_base.language import detect_language, without_links
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
+from knowledge_base.text import without_salutation
 from knowledge_base.training import (
     TrainedModel,
     TrainingError,
@@ -910,6 +911,7 @@ class KnowledgeBase:
         texts = [q.strip()[:MAX_QUERY_CHARS] for q in queries]
         if not all(texts):
             raise InvalidQuery("query must not be empty")
+        texts = [without_salutation(t) for t in texts]  # "Merhaba, iade ..." is searched as "iade ..."
         languages = [language or self.language_of(t) for t in texts]
         with self._lock:
             calibration = self._calibrated(wait=False)

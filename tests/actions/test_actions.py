@@ -492,3 +492,20 @@ async def test_a_cancel_outside_the_form_with_the_bot_service_down_gets_anything
     dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargoyu iptal et", intent="cancel"))
     assert dispatcher.messages == []
     assert slots(events) == {"kb_outcome": "not_a_question"}
+
+
+async def test_a_greeting_with_a_question_in_it_is_answered() -> None:
+    client = StubClient({"decision": "answer", "options": ["iade"], "candidates": [candidate("iade", 0.9)]})
+    text = "merhaba, iade yapmak istiyorum"
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent="greet"))
+    assert client.searches == [text]
+    assert dispatcher.messages[0]["text"] == "iade text"
+    assert slots(events)["kb_outcome"] == "answered"
+
+
+async def test_a_greeting_alone_searches_nothing_and_the_rules_greet_back() -> None:
+    client = StubClient({"decision": "answer", "options": ["iade"], "candidates": [candidate("iade", 0.9)]})
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("Merhabalar", intent="greet"))
+    assert client.searches == []
+    assert dispatcher.messages == []
+    assert slots(events) == {"kb_outcome": "not_a_question"}

@@ -485,6 +485,20 @@ async def test_a_bare_cancel_or_contact_details_outside_the_form_get_anything_el
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("message", "article"),
+    [
+        ("merhaba, iade yapmak istiyorum", "iade-talebi-olusturma"),  # read as greet (0.97)
+        ("hi, I want to return something", "start-a-return"),
+    ],
+)
+async def test_a_greeting_with_a_question_in_it_is_answered(stack: Stack, message: str, article: str) -> None:
+    chat = await Chat.open(stack)
+    answer, _ = await answered(chat, message)
+    assert answer["payload"]["article"]["id"] == article
+    await chat.close()
+
+
 # -- a human on the conversation -------------------------------------------------------
 
 

@@ -42,6 +42,20 @@ def test_answers_questions_in_both_languages(real_kb: KnowledgeBase, question: s
 
 
 @pytest.mark.parametrize(
+    ("question", "article"),
+    [("merhaba, iade yapmak istiyorum", "iade-talebi-olusturma"), ("hi, I want to return something", "start-a-return")],
+)
+def test_a_salutation_does_not_pull_the_question_away_from_its_article(
+    real_kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """ "merhaba, iade yapmak istiyorum" was handed off (0.61) where "iade yapmak istiyorum" was answered (0.85)."""
+    greeted, plain = real_kb.search(question), real_kb.search(question.split(", ", 1)[1])
+    assert greeted.decision == "answer", greeted.reason
+    assert greeted.candidates[0].id == article
+    assert greeted.candidates[0].score == pytest.approx(plain.candidates[0].score)
+
+
+@pytest.mark.parametrize(
     ("question", "article", "paragraph"),
     [
         ("şifre sıfırlama maili gelmedi, spam klasörüne de baktım", "sifre-sifirlama", 2),

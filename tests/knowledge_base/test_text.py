@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge_base.language import detect_language
-from knowledge_base.text import fold, turkish_lower, words
+from knowledge_base.text import fold, turkish_lower, without_salutation, words
 
 pytestmark = pytest.mark.unit
 
@@ -35,3 +35,25 @@ def test_words_are_ascii_tokens() -> None:
 )
 def test_detect_language(text: str, language: str | None) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        ("Merhaba, iade yapmak istiyorum", "iade yapmak istiyorum"),
+        ("İYİ GÜNLER kargom nerede", "kargom nerede"),
+        ("merhabalar iyi çalışmalar, fatura alabilir miyim?", "fatura alabilir miyim?"),
+        ("Selamün aleyküm kargo ne zaman gelir", "kargo ne zaman gelir"),
+        ("hi there, do you offer installments", "do you offer installments"),
+        ("Good morning! How much is shipping?", "How much is shipping?"),
+    ],
+)
+def test_a_salutation_before_the_question_is_not_searched(text: str, searched: str) -> None:
+    assert without_salutation(text) == searched
+
+
+@pytest.mark.parametrize(
+    "text", ["merhaba", "Hello!", "how are you", "nasıl iade ederim", "hiç kargo ücreti yok mu", "high heels"]
+)
+def test_a_salutation_alone_or_a_word_that_starts_like_one_is_kept(text: str) -> None:
+    assert without_salutation(text) == text

@@ -1,20 +1,21 @@
-"""Is a message read as ``cancel`` or ``inform`` outside the handoff form really a question?
+"""Is a message read as cancelling, contact details or a greeting really a question?
 
-Outside the form there is nothing to cancel and no contact details to take, so
-the bot used to answer such a message with "anything else?". But visitors ask
-about cancelling things all the time, and the model reads many of those
-questions as ``cancel``: "aboneliğimi iptal et", "kargoyu iptal et", "can I
-cancel my return request?" (0.95 to 0.99). Likewise "my email is ... but I get
-no emails" is read as ``inform``.
+Outside the handoff form there is nothing to cancel and no contact details to
+take, so the bot used to answer such a message with "anything else?". But
+visitors ask about cancelling things all the time, and the model reads many of
+those questions as ``cancel``: "aboneliğimi iptal et", "kargoyu iptal et", "can
+I cancel my return request?" (0.95 to 0.99). Likewise "my email is ... but I get
+no emails" is read as ``inform``, and "merhaba, iade yapmak istiyorum" as
+``greet`` (0.97), which got a greeting and no answer.
 
 The knowledge base cannot be asked blindly: it answers a bare "iptal" or
 "cancel" from the order-cancellation article with a high score, because that is
 the article's key word. So such a message goes to the knowledge base only when
-it names something besides the conversation itself: for ``cancel``, a word
-that no way of cancelling the request uses (an order, a subscription, a
-return); for ``inform``, more words than contact details carry. Every
-``cancel`` and ``inform`` example the model is trained on stays what it was
-(a test checks that against ``data/``).
+it names something besides the act itself: for ``cancel`` and ``greet``, a word
+that none of the ways of cancelling the request or of greeting uses (an order,
+a subscription, a return); for ``inform``, more words than contact details
+carry. Every ``cancel``, ``inform`` and ``greet`` example the model is trained
+on stays what it was (a test checks that against ``data/``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import re
 
 from knowledge_base.text import fold
 
-# Words of a message that cancels the request, folded: the verbs and nouns of
-# cancelling, of the request itself (form, ticket, agent) and the small words
-# around them. A word matches when it begins with one of these stems, so
-# "vazgeçtim", "vazgeçiyorum" and "vazgeç" all match "vazgec".
+# Words of a message that cancels the request or greets, folded: the verbs and
+# nouns of cancelling and of the request itself (form, ticket, agent), the ways
+# of greeting and of saying there is a question, and the small words around
+# them. A word matches when it begins with one of these stems, so "vazgeçtim",
+# "vazgeçiyorum" and "vazgeç" all match "vazgec".
 _CANCEL_STEMS = tuple(
     (
         # Turkish
@@ -39,6 +41,18 @@ _CANCEL_STEMS = tuple(
         "anyone someone support"
     ).split()
 )
+_GREET_STEMS = tuple(
+    (
+        # Turkish
+        "merhaba mrb selam slm gunaydin tunaydin aleyk naber nasil kimse var herkes bot iyi calisma kolay "
+        "gelsin sora soru sey yardim alabil lazim gun aksam sabah efendim millet olacak hey alo gidiyor biri "
+        "orada burada yok "
+        # English
+        "hello hiya heya hey howdy good morning afternoon evening day anyone anybody here there greeting "
+        "how what's whats question help quick again friend need some around team bot"
+    ).split()
+)
+_STEMS = {"cancel": _CANCEL_STEMS, "greet": _GREET_STEMS}
 # Whole words that carry no topic of their own (folded, at least three letters:
 # shorter words are never a topic here).
 _SMALL_WORDS = frozenset(
@@ -68,17 +82,16 @@ def _words(text: str) -> list[str]:
 
 
 def names_something_else(text: str, intent: str) -> bool:
-    """True when a ``cancel`` or ``inform`` message outside the form may be a question for the knowledge base.
+    """True when a ``cancel``, ``inform`` or ``greet`` message may be a question for the knowledge base.
 
     >>> names_something_else("vazgeçtim, talep açmayın", "cancel")
     False
     >>> names_something_else("aboneliğimi iptal et", "cancel")
     True
     """
-    if intent == "cancel":
-        return any(
-            w not in _FOLDED_SMALL_WORDS and not w.startswith(_CANCEL_STEMS) and not w.isdigit() for w in _words(text)
-        )
+    if intent in _STEMS:
+        stems = _STEMS[intent]
+        return any(w not in _FOLDED_SMALL_WORDS and not w.startswith(stems) and not w.isdigit() for w in _words(text))
     if intent == "inform":
         rest = _CONTACT_LABELS.sub(" ", fold(_EMAIL.sub(" ", text)))
         return "?" in rest or len(re.findall(r"[\w']+", rest)) > MAX_NAME_WORDS
