@@ -29,7 +29,7 @@ MAX_CONTEXT_CHARS = 300
 FAILURES_BEFORE_HANDOFF = 2
 # These intents may be questions in disguise ("kargoyu iptal et", "merhaba, iade yapmak istiyorum"):
 # see actions/hidden_questions.py. The rules send cancel and inform here only outside the form.
-PERHAPS_QUESTIONS = ("cancel", "inform", "greet")
+PERHAPS_QUESTIONS = ("cancel", "inform", "greet", "capabilities", "bot_challenge")
 # kb_outcome when such a message was not one: the rules reply as to the intent ("anything else?", a greeting)
 NOT_A_QUESTION = "not_a_question"
 
@@ -202,9 +202,9 @@ class ActionAnswerFromKnowledgeBase(Action):
     async def perhaps_a_question(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, intent: str
     ) -> List[EventType]:
-        """A ``cancel``, ``inform`` or ``greet``: answered when it names something the knowledge base answers
-        or clarifies ("kargoyu iptal et", "merhaba, iade yapmak istiyorum"); otherwise the rules reply as to
-        the intent ("anything else?", a greeting).
+        """A cancel, contact details, a greeting, "what can you do?" or "are you a bot?": answered when it
+        names something the knowledge base answers or clarifies ("kargoyu iptal et", "merhaba, iade yapmak
+        istiyorum"); otherwise the rules reply as to the intent ("anything else?", a greeting...).
 
         It never hands off: the visitor did not ask a question the bot failed, and
         a bare "iptal" must not start the form it would cancel.

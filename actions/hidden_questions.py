@@ -1,21 +1,22 @@
-"""Is a message read as cancelling, contact details or a greeting really a question?
+"""Is a message read as cancelling, contact details, a greeting or small talk really a question?
 
 Outside the handoff form there is nothing to cancel and no contact details to
 take, so the bot used to answer such a message with "anything else?". But
 visitors ask about cancelling things all the time, and the model reads many of
 those questions as ``cancel``: "aboneliğimi iptal et", "kargoyu iptal et", "can
 I cancel my return request?" (0.95 to 0.99). Likewise "my email is ... but I get
-no emails" is read as ``inform``, and "merhaba, iade yapmak istiyorum" as
-``greet`` (0.97), which got a greeting and no answer.
+no emails" is read as ``inform``, "merhaba, iade yapmak istiyorum" as
+``greet`` (0.97), which got a greeting and no answer, and "what can you do
+about a damaged item" as ``capabilities`` (0.94).
 
 The knowledge base cannot be asked blindly: it answers a bare "iptal" or
 "cancel" from the order-cancellation article with a high score, because that is
 the article's key word. So such a message goes to the knowledge base only when
-it names something besides the act itself: for ``cancel`` and ``greet``, a word
-that none of the ways of cancelling the request or of greeting uses (an order,
-a subscription, a return); for ``inform``, more words than contact details
-carry. Every ``cancel``, ``inform`` and ``greet`` example the model is trained
-on stays what it was (a test checks that against ``data/``).
+it names something besides the act itself: for ``cancel``, ``greet``,
+``capabilities`` and ``bot_challenge``, a word that none of the ways of saying
+that uses (an order, a subscription, a return); for ``inform``, more words than
+contact details carry. Every example of these intents the model is trained on
+stays what it was (a test checks that against ``data/``).
 """
 
 from __future__ import annotations
@@ -52,7 +53,36 @@ _GREET_STEMS = tuple(
         "how what's whats question help quick again friend need some around team bot"
     ).split()
 )
-_STEMS = {"cancel": _CANCEL_STEMS, "greet": _GREET_STEMS}
+# "What can you do?" and "are you a bot?" in their many forms
+_CAPABILITIES_STEMS = tuple(
+    (
+        # Turkish
+        "ne neler nel neye neyi yap ise isi yara yari nasil yardim olabil hangi konu sorabil soru cevap yanit "
+        "veri ver bilgi bil sohbet anlat kullan sun menu secenek asistan bot sen seni sana bana tur bak islem "
+        "hakkinda konus yetenek calis edebil eder ediyor alabil soyle olur icin "
+        # English
+        "what can you how help know ask able topic cover kind question answer capabilit chat options should "
+        "tell which use list show service offer here thing does assistant good handle bot explain sort menu "
+        "work about this are with give"
+    ).split()
+)
+_BOT_STEMS = tuple(
+    (
+        # Turkish
+        "bot robot gercek insan kisi yapay zeka makine otomatik cevap sen kim biri karsi canli yaz konus "
+        "calisan chatbot sistem yanit mesaj yoksa seninle degil var veri "
+        # English
+        "are you bot robot human real person talk chat speak typing machine automat artificial intelligence "
+        "program computer someone reading virtual assistant agent actual live other side software chatgpt "
+        "who there this reply with actually"
+    ).split()
+)
+_STEMS = {
+    "cancel": _CANCEL_STEMS,
+    "greet": _GREET_STEMS,
+    "capabilities": _CAPABILITIES_STEMS,
+    "bot_challenge": _BOT_STEMS,
+}
 # Whole words that carry no topic of their own (folded, at least three letters:
 # shorter words are never a topic here).
 _SMALL_WORDS = frozenset(

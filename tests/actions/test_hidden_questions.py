@@ -26,14 +26,14 @@ def examples(path: Path, intent: str) -> Iterator[str]:
                     yield _ANNOTATION.sub(r"\1", line.strip()[2:])
 
 
-@pytest.mark.parametrize("intent", ["cancel", "inform", "greet"])
+@pytest.mark.parametrize("intent", ["cancel", "inform", "greet", "capabilities", "bot_challenge"])
 def test_every_example_the_model_learns_the_intent_from_stays_what_it_is(intent: str) -> None:
     taught = [text for path in sorted((ROOT / "data").glob("*.yml")) for text in examples(path, intent)]
     assert len(taught) > 30
     assert [text for text in taught if names_something_else(text, intent)] == []
 
 
-@pytest.mark.parametrize("intent", ["cancel", "inform", "greet"])
+@pytest.mark.parametrize("intent", ["cancel", "inform", "greet", "capabilities", "bot_challenge"])
 def test_the_messages_written_to_test_the_model_stay_what_they_are(intent: str) -> None:
     folder = ROOT / "benchmarks/data/nlu_heldout"
     written = [text for path in sorted(folder.glob("*.yml")) for text in examples(path, intent)]
@@ -94,6 +94,33 @@ def test_a_greeting_with_a_topic_may_be_a_question(text: str) -> None:
 @pytest.mark.parametrize("text", ["Merhabalar, nasılsınız?", "selam, bir sorum olacaktı", "hello, can you help me?"])
 def test_a_greeting_alone_is_not(text: str) -> None:
     assert not names_something_else(text, "greet")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ne yapabilirim, ürün kırık geldi", "capabilities"),
+        ("what can you do about a damaged item", "capabilities"),
+        ("what can you help with, I need an invoice", "capabilities"),
+        ("are you a bot? I need to change my address", "bot_challenge"),
+        ("robot musun yoksa insan mı, iade nasıl yapılır", "bot_challenge"),
+    ],
+)
+def test_what_can_you_do_or_are_you_a_bot_with_a_topic_may_be_a_question(text: str, intent: str) -> None:
+    assert names_something_else(text, intent)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Neler yapabilirsin?", "capabilities"),
+        ("what can you tell me about", "capabilities"),
+        ("sen kimsin", "bot_challenge"),
+        ("Are you a real human?", "bot_challenge"),
+    ],
+)
+def test_what_can_you_do_or_are_you_a_bot_alone_is_not(text: str, intent: str) -> None:
+    assert not names_something_else(text, intent)
 
 
 def test_other_intents_are_never_sent_to_the_knowledge_base_this_way() -> None:

@@ -499,6 +499,29 @@ async def test_a_greeting_with_a_question_in_it_is_answered(stack: Stack, messag
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("message", "article"),
+    [
+        ("ne yapabilirim, ürün kırık geldi", "hasarli-veya-yanlis-urun"),  # read as capabilities (0.96)
+        ("what can you do about a damaged item", "damaged-or-wrong-item"),  # read as capabilities (0.94)
+    ],
+)
+async def test_what_can_you_do_about_something_is_answered(stack: Stack, message: str, article: str) -> None:
+    chat = await Chat.open(stack)
+    answer, _ = await answered(chat, message)
+    assert answer["payload"]["article"]["id"] == article
+    await chat.close()
+
+
+async def test_asked_whether_it_is_a_bot_with_a_question_it_says_so_and_answers(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    lines = await chat.say("are you a bot? I need to change my address", replies=3)
+    honest, answer = lines[-3], lines[-2]
+    assert "bot" in honest["text"], honest
+    assert answer["payload"]["article"]["id"] == "delivery-address-change"
+    await chat.close()
+
+
 # -- a human on the conversation -------------------------------------------------------
 
 
