@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bot_client import BotServiceClient, BotServiceError
-from actions.hidden_questions import names_something_else
+from actions.hidden_questions import names_something_else, question_part
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,17 @@ MAX_CONTEXT_CHARS = 300
 FAILURES_BEFORE_HANDOFF = 2
 # These intents may be questions in disguise ("kargoyu iptal et", "merhaba, iade yapmak istiyorum"):
 # see actions/hidden_questions.py. The rules send cancel and inform here only outside the form.
-PERHAPS_QUESTIONS = ("cancel", "inform", "greet", "capabilities", "bot_challenge")
+PERHAPS_QUESTIONS = (
+    "cancel",
+    "inform",
+    "greet",
+    "capabilities",
+    "bot_challenge",
+    "affirm",
+    "deny",
+    "none_of_these",
+    "thank",
+)
 # kb_outcome when such a message was not one: the rules reply as to the intent ("anything else?", a greeting)
 NOT_A_QUESTION = "not_a_question"
 
@@ -202,18 +212,19 @@ class ActionAnswerFromKnowledgeBase(Action):
     async def perhaps_a_question(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, intent: str
     ) -> List[EventType]:
-        """A cancel, contact details, a greeting, "what can you do?" or "are you a bot?": answered when it
-        names something the knowledge base answers or clarifies ("kargoyu iptal et", "merhaba, iade yapmak
-        istiyorum"); otherwise the rules reply as to the intent ("anything else?", a greeting...).
+        """A cancel, contact details, a greeting, "what can you do?", "are you a bot?", a yes, a no, "none of
+        these" or thanks: answered when it names something the knowledge base answers or clarifies ("kargoyu
+        iptal et", "hayır, ben iade süresini sordum"); otherwise the rules reply as to the intent.
 
         It never hands off: the visitor did not ask a question the bot failed, and
         a bare "iptal" must not start the form it would cancel.
         """
-        if not text or not names_something_else(text, intent):
+        typed = (tracker.latest_message.get("text") or "").lstrip()
+        if typed.startswith("/") or not text or not names_something_else(text, intent):  # "/" is a button
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]
         language = message_language(tracker)
         try:
-            query, result = await self.search(text, tracker.get_slot("last_question"), language)
+            query, result = await self.search(question_part(text, intent), tracker.get_slot("last_question"), language)
         except BotServiceError as exc:
             log.warning("knowledge-base search failed: %s", exc)
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]

@@ -498,7 +498,7 @@ async def test_a_greeting_with_a_question_in_it_is_answered() -> None:
     client = StubClient({"decision": "answer", "options": ["iade"], "candidates": [candidate("iade", 0.9)]})
     text = "merhaba, iade yapmak istiyorum"
     dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent="greet"))
-    assert client.searches == [text]
+    assert client.searches == ["iade yapmak istiyorum"]  # without the greeting around it
     assert dispatcher.messages[0]["text"] == "iade text"
     assert slots(events)["kb_outcome"] == "answered"
 
@@ -508,4 +508,32 @@ async def test_a_greeting_alone_searches_nothing_and_the_rules_greet_back() -> N
     dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("Merhabalar", intent="greet"))
     assert client.searches == []
     assert dispatcher.messages == []
+    assert slots(events) == {"kb_outcome": "not_a_question"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "searched"),
+    [
+        ("hayır, ben iade süresini sordum", "deny", "iade süresini"),
+        ("hiçbiri, ben faturamı soruyorum", "none_of_these", "faturamı"),
+        ("evet, iade etmek istiyorum", "affirm", "iade etmek"),
+        ("teşekkürler ama param hala yatmadı", "thank", "param hala yatmadı"),
+    ],
+)
+async def test_feedback_with_a_question_in_it_searches_the_question(text: str, intent: str, searched: str) -> None:
+    client = StubClient({"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.9)]})
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent=intent))
+    assert client.searches == [searched]
+    assert slots(events)["kb_outcome"] == "answered"
+    assert slots(events)["last_question"] == searched
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("/affirm", "affirm"), ("/none_of_these", "none_of_these"), ("👍", "affirm"), ("hayır", "deny")],
+)
+async def test_a_button_an_emoji_or_a_bare_no_is_never_searched(text: str, intent: str) -> None:
+    client = StubClient({"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.9)]})
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent=intent))
+    assert client.searches == []
     assert slots(events) == {"kb_outcome": "not_a_question"}

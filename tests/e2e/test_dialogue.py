@@ -522,6 +522,36 @@ async def test_asked_whether_it_is_a_bot_with_a_question_it_says_so_and_answers(
     await chat.close()
 
 
+async def test_a_no_that_puts_the_question_another_way_is_answered_and_a_plain_no_offers_a_human(
+    stack: Stack,
+) -> None:
+    chat = await Chat.open(stack)
+    await answered(chat, "kargo ücreti ne kadar?")
+    answer, _ = await answered(chat, "hayır, ben iade süresini sordum")  # read as deny (0.81)
+    assert answer["payload"]["article"]["id"] == "iade-kosullari"
+    offer = (await chat.say("hayır, işe yaramadı"))[-1]
+    assert "destek ekibimizden birine aktarayım mı" in offer["text"]
+    await chat.close()
+
+
+async def test_none_of_these_with_the_question_put_another_way_is_answered(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    choices = (await chat.say("kart"))[-1]
+    assert choices["payload"].get("buttons"), choices
+    answer, _ = await answered(chat, "hiçbiri, ben faturamı soruyorum")  # read as none_of_these (0.98)
+    assert answer["payload"]["article"]["id"] == "fatura"
+    await chat.close()
+
+
+async def test_a_yes_to_anything_else_with_the_question_in_it_is_answered(stack: Stack) -> None:
+    chat = await Chat.open(stack)
+    await answered(chat, "kargo ücreti ne kadar?")
+    assert "sevindim" in (await chat.say("teşekkürler"))[-1]["text"]
+    answer, _ = await answered(chat, "evet, iade etmek istiyorum")  # read as affirm (0.95)
+    assert answer["payload"]["article"]["id"] == "iade-talebi-olusturma"
+    await chat.close()
+
+
 # -- a human on the conversation -------------------------------------------------------
 
 

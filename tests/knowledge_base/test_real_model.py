@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
+from actions.hidden_questions import names_something_else
 from knowledge_base.articles import Article
 from knowledge_base.embedders import SentenceTransformerEmbedder
 from knowledge_base.kb import KnowledgeBase
@@ -154,3 +156,36 @@ def test_a_new_article_is_scored_by_the_refitted_classifier_before_the_full_cali
         real_kb.delete(GIFT_WRAP.id)
         real_kb.search("kargo ücreti")
         real_kb.wait_for_calibration(120)
+
+
+FEEDBACK_INTENTS = ("affirm", "deny", "none_of_these", "thank")
+
+
+def feedback_messages() -> list[tuple[str, str]]:
+    """Every example and held-out message of the feedback intents: (intent, text)."""
+    root = Path(__file__).resolve().parents[2]
+    files = sorted((root / "data").glob("*.yml")) + sorted((root / "benchmarks/data/nlu_heldout").glob("*.yml"))
+    found = []
+    for path in files:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if block.get("intent") in FEEDBACK_INTENTS:
+                lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+                found += [(block["intent"], text) for text in lines if any(ch.isalnum() for ch in text)]
+    return found
+
+
+def test_the_knowledge_base_answers_no_yes_no_or_thanks(real_kb: KnowledgeBase) -> None:
+    """The guard for feedback with a question in it (actions/hidden_questions.py): such a message
+    gets an answer only when the knowledge base gives one, so a plain yes, no, "none of these" or
+    thanks must never get one, whichever words it uses."""
+    messages = feedback_messages()
+    assert len(messages) > 300
+    results = real_kb.search_many([text for _, text in messages])
+    answered = [text for (_, text), result in zip(messages, results, strict=True) if result.decision == "answer"]
+    assert answered == []
+    named = [
+        (text, result.decision)
+        for (intent, text), result in zip(messages, results, strict=True)
+        if names_something_else(text, intent) and result.decision != "handoff"
+    ]
+    assert named == []  # none that the words let through gets choices either
