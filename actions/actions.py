@@ -27,8 +27,9 @@ NONE_OF_THESE = "/none_of_these"
 MAX_KEPT_CANDIDATES = 10
 MAX_CONTEXT_CHARS = 300
 FAILURES_BEFORE_HANDOFF = 2
-# These intents may be questions in disguise ("kargoyu iptal et", "merhaba, iade yapmak istiyorum"):
-# see actions/hidden_questions.py. The rules send cancel and inform here only outside the form.
+# These intents may be questions in disguise ("kargoyu iptal et", "hayır, ben iade süresini sordum"):
+# see actions/hidden_questions.py. The rules send them here only outside the form, and a yes, a no,
+# "none of these" or thanks only where a question may come with it (data/feedback.yml).
 PERHAPS_QUESTIONS = (
     "cancel",
     "inform",
