@@ -531,6 +531,8 @@ async def test_a_no_that_puts_the_question_another_way_is_answered_and_a_plain_n
     assert answer["payload"]["article"]["id"] == "iade-kosullari"
     offer = (await chat.say("hayır, işe yaramadı"))[-1]
     assert "destek ekibimizden birine aktarayım mı" in offer["text"]
+    answer, _ = await answered(chat, "hayır, ben faturamı soruyorum")  # no to the offer, and the question
+    assert answer["payload"]["article"]["id"] == "fatura"
     await chat.close()
 
 
