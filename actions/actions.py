@@ -97,6 +97,17 @@ def is_follow_up(text: str) -> bool:
     return bool(_FOLLOW_UP.match(text))
 
 
+def without_follow_up_word(text: str) -> str:
+    """The follow-up without the word that marks it ("peki ya kargo ücreti?" -> "kargo ücreti?").
+
+    The word says only that the message leans on the one before; searched, it pulls
+    the scores down ("peki ya kargoya verildiyse?" 0.61, handed off; "kargoya
+    verildiyse?" 0.82) and can tip which paragraph is shown.
+    """
+    rest = _FOLLOW_UP.sub("", text, count=1).lstrip(" ,")
+    return rest if any(ch.isalnum() for ch in rest) else text
+
+
 def best_score(result: Dict[str, Any]) -> float:
     """The score of a search's best candidate (0 when it found none)."""
     candidates = result.get("candidates") or []
@@ -287,9 +298,12 @@ class ActionAnswerFromKnowledgeBase(Action):
         debit card) is answered alone from the wrong article (payment methods, 0.83)
         and joined from the right one (instalments, 1.07). So the joined search is
         kept when it answers and the message alone does not, or answers with a lower
-        score.
+        score. Either way the word that marks the follow-up is left out.
         """
-        if not previous or not is_follow_up(text):
+        if not is_follow_up(text):
+            return text, await self.client.search(text, language)
+        text = without_follow_up_word(text)
+        if not previous:
             return text, await self.client.search(text, language)
         with_context = f"{previous} {text}"
         # both at once: a follow-up waits for one round trip, not two

@@ -19,8 +19,10 @@ from actions.actions import (
     ActionStartHandoff,
     ValidateHandoffForm,
     email_problem,
+    is_follow_up,
     merge_candidates,
     searchable_text,
+    without_follow_up_word,
 )
 from actions.bot_client import BotServiceClient, BotServiceError
 
@@ -217,13 +219,27 @@ async def test_a_follow_up_unanswerable_alone_is_searched_with_the_previous_ques
     _, events = await run(
         ActionAnswerFromKnowledgeBase(client), tracker("what if it has already shipped?", "en", slots=previous)
     )
-    assert client.searches == [
-        "what if it has already shipped?",
-        "How do I cancel my order? what if it has already shipped?",
+    assert client.searches == [  # without "what if", which only marks the follow-up
+        "it has already shipped?",
+        "How do I cancel my order? it has already shipped?",
     ]
     assert slots(events)["kb_outcome"] == "answered"
-    assert slots(events)["last_question"] == "How do I cancel my order? what if it has already shipped?"
+    assert slots(events)["last_question"] == "How do I cancel my order? it has already shipped?"
     assert [c["id"] for c in slots(events)["kb_candidates"]] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        ("peki ya kargo ücreti?", "kargo ücreti?"),
+        ("Peki, kargoya verildiyse?", "kargoya verildiyse?"),
+        ("what about returns?", "returns?"),
+        ("and?", "and?"),  # nothing else to search
+    ],
+)
+def test_the_word_that_marks_a_follow_up_is_not_searched(text: str, searched: str) -> None:
+    assert is_follow_up(text)
+    assert without_follow_up_word(text) == searched
 
 
 class ScoredStub(StubClient):
@@ -244,8 +260,8 @@ async def test_a_follow_up_that_names_its_topic_is_answered_alone() -> None:
     client = ScoredStub({"iade": ("iade-suresi", 0.71), "kargo": ("kargo-ucreti", 1.07)})
     previous = {"last_question": "iade süresi kaç gün?"}
     _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("peki ya kargo ücreti?", slots=previous))
-    assert client.searches == ["peki ya kargo ücreti?", "iade süresi kaç gün? peki ya kargo ücreti?"]
-    assert slots(events)["last_question"] == "peki ya kargo ücreti?"
+    assert client.searches == ["kargo ücreti?", "iade süresi kaç gün? kargo ücreti?"]
+    assert slots(events)["last_question"] == "kargo ücreti?"
     assert client.logged[0][1][5] == "kargo-ucreti"  # the answer recorded for the staff reports
 
 
@@ -256,7 +272,7 @@ async def test_a_follow_up_answered_surer_with_the_previous_question_keeps_the_c
     dispatcher, events = await run(
         ActionAnswerFromKnowledgeBase(client), tracker("what about with a credit card then?", "en", slots=previous)
     )
-    joined = "can I pay in installments with a debit card? what about with a credit card then?"
+    joined = "can I pay in installments with a debit card? with a credit card then?"
     assert slots(events)["last_question"] == joined
     assert dispatcher.messages[0]["custom"]["article"]["id"] == "installments"
 
@@ -269,7 +285,7 @@ async def test_context_is_used_only_for_a_follow_up_and_only_when_it_answers() -
     client = ContextStub(needs="nothing matches this")
     _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("and the snow?", "en", slots=previous))
     assert len(client.searches) == 2 and slots(events)["kb_outcome"] == "handoff"
-    assert slots(events)["last_question"] == "and the snow?"
+    assert slots(events)["last_question"] == "the snow?"
 
 
 async def test_the_second_failed_attempt_in_a_row_escalates() -> None:
