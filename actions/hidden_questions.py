@@ -88,7 +88,7 @@ _AFFIRM_STEMS = tuple(
     (
         # Turkish
         "anla artik aynen bagla buydu calis cevap cok cozul dogru duzel eder elbette evet gayet giderildi giris "
-        "hallet halledil hallol harika her hihi ise isime iste istiyor iyi kadar normal kalkti kesinlikle lutfen "
+        "hallet halledil hallol harika her hihi ise isime iste istiyor iyi kadari normal kalkti kesinlikle lutfen "
         "olan olarak oldu oldugu olun olur oluyor ortadan oyle sag sayenizde sefer sey simdi sorun super tabi tam "
         "tesekkur yapabil yara yardim yeter yok yolunda "
         # English
@@ -188,6 +188,8 @@ def names_something_else(text: str, intent: str) -> bool:
 
 
 _TOKEN = re.compile(r"[\w']+")
+# Punctuation and short words left in front of the question ("evet, bir de kargo ücreti": "de")
+_LEADING_SHORT_WORDS = re.compile(r"^(?:[\s,.;:!?-]+|[\w']{1,2}\b)+")
 
 
 def question_part(text: str, intent: str) -> str:
@@ -195,8 +197,10 @@ def question_part(text: str, intent: str) -> str:
 
     "hayır, ben iade süresini sordum" is searched as "iade süresini": the no and
     the "I asked" around it pulled the score from 0.83 to 0.53, below the answer
-    threshold. Short words between the intent's own words go with them. A cancel
-    is searched whole: "cancel my subscription" without "cancel" is no question.
+    threshold. Short words between the intent's own words and the question go with
+    them ("evet, bir de kargo ücreti ne kadar": "bir" is a small word, "de" a short
+    one). A cancel is searched whole: "cancel my subscription" without "cancel" is
+    no question.
     """
     stems = _STEMS.get(intent)
     if stems is None or intent == "cancel":
@@ -207,4 +211,5 @@ def question_part(text: str, intent: str) -> str:
         return text
     start = max((tokens[i][1] for i in range(topic[0]) if _own(tokens[i][2], stems)), default=0)
     end = min((tokens[i][0] for i in range(topic[-1] + 1, len(tokens)) if _own(tokens[i][2], stems)), default=len(text))
-    return text[start:end].lstrip(" ,.;:!?-").rstrip(" ,;:-") or text
+    part = _LEADING_SHORT_WORDS.sub("", text[start:end]).rstrip(" ,;:-")
+    return part or text

@@ -139,9 +139,10 @@ def test_other_intents_are_never_sent_to_the_knowledge_base_this_way() -> None:
     ("text", "intent", "part"),
     [
         ("hayır, ben iade süresini sordum", "deny", "iade süresini"),
-        ("none of these, I asked about my invoice", "none_of_these", "my invoice"),
-        ("are you a bot? I need to change my address", "bot_challenge", "I need to change my address"),
-        ("what can you do about a damaged item", "capabilities", "a damaged item"),
+        ("none of these, I asked about my invoice", "none_of_these", "invoice"),
+        ("are you a bot? I need to change my address", "bot_challenge", "need to change my address"),
+        ("what can you do about a damaged item", "capabilities", "damaged item"),
+        ("evet, bir de kargo ücreti ne kadar", "affirm", "kargo ücreti ne kadar"),
         ("selam, bir sorum var: kargo ne kadar", "greet", "kargo ne kadar"),
         ("cancel my subscription", "cancel", "cancel my subscription"),  # the verb is part of the question
         ("my email is d@example.com but I get no emails", "inform", "my email is d@example.com but I get no emails"),
