@@ -37,7 +37,7 @@ def test_every_example_the_model_learns_the_intent_from_stays_what_it_is(intent:
 
 
 # Only the intents whose ways of being said are few: yes, no, "none of these" and thanks
-# take words no list holds ("evet evet tam aradığım buydu"), and 13 of the 50 such
+# take words no list holds ("evet evet tam aradığım buydu"), and 16 of the 50 such
 # messages written for testing name something by this test. For them the knowledge
 # base is the guard: a message goes there only when it answers or clarifies, and it
 # does so for none of those messages (tests/knowledge_base/test_real_model.py).
