@@ -46,8 +46,11 @@ NOT_A_QUESTION = "not_a_question"
 
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 # A follow-up leans on the previous question: "peki ya kargo ücreti?", "what about returns?"
+# It may come after a yes or an OK to "anything else?" ("evet, bir de kargo ücreti ne kadar").
 _FOLLOW_UP = re.compile(
-    r"^\s*(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b", re.IGNORECASE
+    r"^\s*((evet|tamam(d[ıi]r)?|ok(ay)?|yes)\b[\s,.!]*)?"
+    r"(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b",
+    re.IGNORECASE,
 )
 # An explicit request for a person inside a longer message ("Kargom gelmedi, canlı destek istiyorum"),
 # which the intent classifier may take for a question: the visitor asked, so they get a person.

@@ -234,6 +234,8 @@ async def test_a_follow_up_unanswerable_alone_is_searched_with_the_previous_ques
         ("peki ya kargo ücreti?", "kargo ücreti?"),
         ("Peki, kargoya verildiyse?", "kargoya verildiyse?"),
         ("what about returns?", "returns?"),
+        ("evet, bir de kargo ücreti ne kadar", "kargo ücreti ne kadar"),  # after "anything else?"
+        ("ok, and how do I get an invoice?", "how do I get an invoice?"),
         ("and?", "and?"),  # nothing else to search
     ],
 )

@@ -551,6 +551,13 @@ async def test_a_yes_to_anything_else_with_the_question_in_it_is_answered(stack:
     assert "sevindim" in (await chat.say("teşekkürler"))[-1]["text"]
     answer, _ = await answered(chat, "evet, iade etmek istiyorum")  # read as affirm (0.95)
     assert answer["payload"]["article"]["id"] == "iade-talebi-olusturma"
+    await chat.say("👍")
+    # read as a question (0.998); "evet, bir de" is left out of the search, which showed
+    # the third paragraph alone (store pickup is free) instead of the price
+    answer, _ = await answered(chat, "evet, bir de kargo ücreti ne kadar")
+    assert answer["payload"]["article"]["id"] == "kargo-ucreti"
+    price = read_article(SAMPLE_ARTICLES / "tr" / "kargo-ucreti.md").paragraphs()[0]
+    assert price in answer["text"]
     await chat.close()
 
 
