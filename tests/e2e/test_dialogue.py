@@ -490,23 +490,13 @@ async def test_a_bare_cancel_or_contact_details_outside_the_form_get_anything_el
     [
         ("merhaba, iade yapmak istiyorum", "iade-talebi-olusturma"),  # read as greet (0.97)
         ("hi, I want to return something", "start-a-return"),
-    ],
-)
-async def test_a_greeting_with_a_question_in_it_is_answered(stack: Stack, message: str, article: str) -> None:
-    chat = await Chat.open(stack)
-    answer, _ = await answered(chat, message)
-    assert answer["payload"]["article"]["id"] == article
-    await chat.close()
-
-
-@pytest.mark.parametrize(
-    ("message", "article"),
-    [
         ("ne yapabilirim, ürün kırık geldi", "hasarli-veya-yanlis-urun"),  # read as capabilities (0.96)
         ("what can you do about a damaged item", "damaged-or-wrong-item"),  # read as capabilities (0.94)
     ],
 )
-async def test_what_can_you_do_about_something_is_answered(stack: Stack, message: str, article: str) -> None:
+async def test_a_greeting_or_what_can_you_do_with_a_question_in_it_is_answered(
+    stack: Stack, message: str, article: str
+) -> None:
     chat = await Chat.open(stack)
     answer, _ = await answered(chat, message)
     assert answer["payload"]["article"]["id"] == article
