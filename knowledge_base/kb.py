@@ -998,11 +998,9 @@ class KnowledgeBase:
         paragraphs, shown = article.paragraphs(), article.answer_paragraphs()
         if not shown:
             return None
-        chunks = {
-            self._entry_meta[eid][1]: eid
-            for eid in self._by_article.get(article_id, ())
-            if self._entry_meta[eid][0] == "chunk"
-        }
+        entries = self._by_article.get(article_id, ())
+        chunks = {self._entry_meta[eid][1]: eid for eid in entries if self._entry_meta[eid][0] == "chunk"}
+        titles = [eid for eid in entries if self._entry_meta[eid][0] == "title"]
         entry_ids = [chunks.get(paragraphs[i], -1) for i in shown]
         known = [e for e in entry_ids if e >= 0]
         cosines = dict(zip(known, (self._vectors(known) @ vector).tolist(), strict=True)) if known else {}
@@ -1016,9 +1014,10 @@ class KnowledgeBase:
                 scored[i] = scores[i] = (
                     cosines[entry_id] + PASSAGE_LEXICAL_WEIGHT * lexical[entry_id] + PASSAGE_COVERAGE_WEIGHT * coverage
                 )
-        chosen = pick_paragraphs(scored, shown[0])
+        title_coverage = self._lexical.coverage(wanted, titles)
+        chosen = pick_paragraphs(scored, shown[0], title_coverage)
         # One line break between them: Rasa's output channels split a bot message at a blank line.
-        return Passage(chosen, "\n".join(paragraphs[i] for i in chosen), tuple(scores))
+        return Passage(chosen, "\n".join(paragraphs[i] for i in chosen), tuple(scores), title_coverage)
 
     def close(self) -> None:
         """Stop a background calibration (it gives up at its next batch) and close the store.

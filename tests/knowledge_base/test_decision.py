@@ -8,7 +8,14 @@ from knowledge_base.calibration import (
     calibrate,
     youden_threshold,
 )
-from knowledge_base.decision import PASSAGE_CLEAR_LEAD, Candidate, Thresholds, decide, pick_paragraphs
+from knowledge_base.decision import (
+    PASSAGE_CLEAR_LEAD,
+    TITLE_COVERAGE_FOR_OVERVIEW,
+    Candidate,
+    Thresholds,
+    decide,
+    pick_paragraphs,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -109,6 +116,13 @@ def test_the_best_paragraph_is_shown_alone_when_it_clearly_leads_the_first() -> 
 def test_a_later_paragraph_that_leads_the_first_narrowly_comes_after_it() -> None:
     assert pick_paragraphs({0: 0.50, 1: 0.41, 2: 0.577}, first=0) == (0, 2)
     assert pick_paragraphs({1: 0.50, 2: 0.55, 3: 0.30}, first=1) == (1, 2)  # after a heading, 1 is the first
+
+
+def test_a_question_in_the_title_s_words_gets_the_overview_before_the_best_paragraph() -> None:
+    far_ahead = {0: 0.40, 1: 0.41 + 2 * PASSAGE_CLEAR_LEAD, 2: 0.30}
+    assert pick_paragraphs(far_ahead, first=0, title_coverage=TITLE_COVERAGE_FOR_OVERVIEW) == (0, 1)
+    assert pick_paragraphs(far_ahead, first=0, title_coverage=TITLE_COVERAGE_FOR_OVERVIEW - 0.01) == (1,)
+    assert pick_paragraphs({0: 0.70, 1: 0.20}, first=0, title_coverage=1.0) == (0,)  # the first is the best
 
 
 def test_without_scores_the_first_paragraph_is_shown() -> None:
