@@ -29,6 +29,7 @@ from knowledge_base.decision import (
     Passage,
     Thresholds,
     decide,
+    is_broad,
     pick_paragraphs,
 )
 from knowledge_base.embedders import Embedder, SentenceTransformerEmbedder
@@ -37,7 +38,7 @@ from knowledge_base.index import IndexStamp, VectorIndex
 from knowledge_base.language import detect_language, without_links
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
-from knowledge_base.text import without_salutation
+from knowledge_base.text import without_salutation, words
 from knowledge_base.training import (
     TrainedModel,
     TrainingError,
@@ -1015,9 +1016,10 @@ class KnowledgeBase:
                     cosines[entry_id] + PASSAGE_LEXICAL_WEIGHT * lexical[entry_id] + PASSAGE_COVERAGE_WEIGHT * coverage
                 )
         title_coverage = self._lexical.coverage(wanted, titles)
-        chosen = pick_paragraphs(scored, shown[0], title_coverage)
+        broad = is_broad(len(words(text)), title_coverage)
+        chosen = pick_paragraphs(scored, shown[0], broad)
         # One line break between them: Rasa's output channels split a bot message at a blank line.
-        return Passage(chosen, "\n".join(paragraphs[i] for i in chosen), tuple(scores), title_coverage)
+        return Passage(chosen, "\n".join(paragraphs[i] for i in chosen), tuple(scores), title_coverage, broad)
 
     def close(self) -> None:
         """Stop a background calibration (it gives up at its next batch) and close the store.

@@ -76,8 +76,9 @@ async def test_an_answer_asks_whether_it_helped_and_a_thumbs_up_ends_politely(
         # the first paragraph is about retries
         ("kargo teslim edildi diyor ama paket bana ulaşmadı", "tr", "teslim-edilemeyen-kargo", 3),
         ("the tracking page says my parcel was delivered but I never got it", "en", "missed-delivery", 3),
-        # in the title's words: the overview (how to cancel), not only the paragraph on changes
-        ("siparişimi iptal etmek istiyorum", "tr", "siparis-degistirme-iptal", 1),
+        # broad questions: the overview too, not only the paragraph that repeats a word of theirs
+        ("siparişimi iptal etmek istiyorum", "tr", "siparis-degistirme-iptal", 1),  # how to cancel
+        ("when will my order arrive", "en", "delivery-times", 1),  # not only bulky items
     ],
 )
 async def test_an_answer_shows_the_paragraph_that_answers_the_question(

@@ -9,11 +9,13 @@ from knowledge_base.calibration import (
     youden_threshold,
 )
 from knowledge_base.decision import (
+    BROAD_QUESTION_WORDS,
     PASSAGE_CLEAR_LEAD,
     TITLE_COVERAGE_FOR_OVERVIEW,
     Candidate,
     Thresholds,
     decide,
+    is_broad,
     pick_paragraphs,
 )
 
@@ -118,11 +120,17 @@ def test_a_later_paragraph_that_leads_the_first_narrowly_comes_after_it() -> Non
     assert pick_paragraphs({1: 0.50, 2: 0.55, 3: 0.30}, first=1) == (1, 2)  # after a heading, 1 is the first
 
 
-def test_a_question_in_the_title_s_words_gets_the_overview_before_the_best_paragraph() -> None:
+def test_a_broad_question_gets_the_overview_before_the_best_paragraph() -> None:
     far_ahead = {0: 0.40, 1: 0.41 + 2 * PASSAGE_CLEAR_LEAD, 2: 0.30}
-    assert pick_paragraphs(far_ahead, first=0, title_coverage=TITLE_COVERAGE_FOR_OVERVIEW) == (0, 1)
-    assert pick_paragraphs(far_ahead, first=0, title_coverage=TITLE_COVERAGE_FOR_OVERVIEW - 0.01) == (1,)
-    assert pick_paragraphs({0: 0.70, 1: 0.20}, first=0, title_coverage=1.0) == (0,)  # the first is the best
+    assert pick_paragraphs(far_ahead, first=0, broad=True) == (0, 1)
+    assert pick_paragraphs(far_ahead, first=0, broad=False) == (1,)
+    assert pick_paragraphs({0: 0.70, 1: 0.20}, first=0, broad=True) == (0,)  # the first is the best
+
+
+def test_a_question_is_broad_when_short_or_in_the_title_s_words() -> None:
+    assert is_broad(BROAD_QUESTION_WORDS, 0.0)  # "when will my order arrive"
+    assert not is_broad(BROAD_QUESTION_WORDS + 1, TITLE_COVERAGE_FOR_OVERVIEW - 0.01)
+    assert is_broad(BROAD_QUESTION_WORDS + 4, TITLE_COVERAGE_FOR_OVERVIEW)
 
 
 def test_without_scores_the_first_paragraph_is_shown() -> None:

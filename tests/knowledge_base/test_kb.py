@@ -116,7 +116,7 @@ def test_the_answer_is_the_paragraph_that_answers_the_question(kb: KnowledgeBase
     assert passage.shown == pick_paragraphs(scored, first=1)
     assert passage.text == "\n".join(parse_article(LOST_PARCEL).paragraphs()[i] for i in passage.shown)
     assert passage.text.endswith("tell us within two business days.")
-    assert passage.title_coverage < 0.5
+    assert not passage.broad and passage.title_coverage < 0.5
     refunded = kb.passage("lost-parcel", "is an uncollected parcel refunded?")
     assert refunded is not None and refunded.shown[-1] == 2
     assert kb.passage("no-such-article", "anything") is None
@@ -124,12 +124,19 @@ def test_the_answer_is_the_paragraph_that_answers_the_question(kb: KnowledgeBase
         kb.passage("lost-parcel", "  ")
 
 
-def test_a_question_in_the_title_s_words_gets_the_first_paragraph_too(kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "lost deliveries?",  # short
+        "are missed deliveries and lost deliveries refunded",  # seven words, most of them the title's
+    ],
+)
+def test_a_broad_question_gets_the_first_paragraph_too(kb: KnowledgeBase, question: str) -> None:
     kb.put(parse_article(LOST_PARCEL))
-    passage = kb.passage("lost-parcel", "lost deliveries?")  # what the article is about
-    assert passage is not None and passage.title_coverage == pytest.approx(1.0)
+    passage = kb.passage("lost-parcel", question)
+    assert passage is not None and passage.broad
     assert passage.shown[0] == 1, passage.scores  # the overview, after the heading
-    assert passage.to_dict()["title_coverage"] == pytest.approx(1.0)
+    assert passage.to_dict()["broad"] is True
 
 
 def test_the_article_answered_with_carries_its_answering_paragraph(kb: KnowledgeBase) -> None:
