@@ -238,6 +238,23 @@ async def test_a_chosen_article_and_none_of_these(stack: Stack) -> None:
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "no", "offer_text"),
+    [
+        ("kargom 5 gündür gelmedi ne oluyo", "hayır", "destek ekibimizden birine aktarayım mı"),
+        ("my package", "no", "pass you to a person from our support team"),
+    ],
+)
+async def test_a_typed_no_to_the_choices_offers_a_human(stack: Stack, question: str, no: str, offer_text: str) -> None:
+    chat = await Chat.open(stack)
+    choices = (await chat.say(question))[-1]
+    assert button(choices, "/none_of_these"), choices
+    offer = (await chat.say(no))[-1]  # used to get "anything else?", and the problem was dropped
+    assert offer_text in offer["text"], offer
+    assert button(offer, "/request_human") and button(offer, "/deny")
+    await chat.close()
+
+
 # -- what the staff's reports see ------------------------------------------------------
 
 
