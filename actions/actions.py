@@ -161,6 +161,26 @@ def name_and_email(text: str) -> Tuple[str, Optional[str]]:
     return (name[:100] if looks_like_a_name else ""), email
 
 
+def last_bot_action(tracker: Tracker) -> Optional[str]:
+    """The bot's last action before the visitor's latest message (None at the start)."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
+    return None
+
+
+def refuses_last_turn(tracker: Tracker, intent: str) -> bool:
+    """Whether a no or "none of these" turns down the bot's last turn: an answer ("did this
+    help?") or choices. A yes or thanks with a question in it is no clear verdict either way:
+    "teşekkürler ama param hala yatmadı" thanks for an answer that did not help."""
+    last = last_bot_action(tracker)
+    choices = last == "action_answer_from_kb" and tracker.get_slot("kb_outcome") == "clarified"
+    return intent in ("deny", "none_of_these") and (choices or last == "utter_ask_feedback")
+
+
 async def log_for_staff(call: Awaitable[Any], what: str) -> None:
     """Record something for the staff's reports; the visitor's conversation goes on if it fails."""
     try:
@@ -245,7 +265,14 @@ class ActionAnswerFromKnowledgeBase(Action):
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]
         if result.get("decision") not in ("answer", "clarify"):
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]
-        return await self.respond(dispatcher, tracker, query, result, language)
+        # The rule that counts a 👎 does not run when the question in it is answered, so a no to the
+        # last answer or choices is recorded here, before the new question is, and counts as a
+        # failed attempt: another one in a row hands off.
+        events: List[EventType] = []
+        if refuses_last_turn(tracker, intent):
+            await log_for_staff(self.client.record_feedback(tracker.sender_id, False), "a no to the last turn")
+            events.append(SlotSet("failed_attempts", float(int(tracker.get_slot("failed_attempts") or 0) + 1)))
+        return [*events, *await self.respond(dispatcher, tracker, query, result, language)]
 
     async def respond(
         self,

@@ -78,7 +78,9 @@ def tracker(
     entities: list | None = None,
     slots: dict[str, Any] | None = None,
     intent: str = "ask_question",
+    after: str | None = None,
 ) -> Tracker:
+    """The tracker as the action sees it; ``after``: the bot's last action before the message."""
     latest = {
         "text": text,
         "message_id": "m-1",
@@ -87,7 +89,9 @@ def tracker(
         "metadata": {"language": language} if language else {},
     }
     values = {"language": None, "kb_candidates": None, **(slots or {})}
-    return Tracker("visitor-1", values, latest, [], False, None, {}, "action_listen")
+    events = [{"event": "action", "name": after}, {"event": "action", "name": "action_listen"}] if after else []
+    events.append({"event": "user", "text": text})
+    return Tracker("visitor-1", values, latest, events, False, None, {}, "action_listen")
 
 
 def slots(events: list) -> dict[str, Any]:
@@ -544,6 +548,54 @@ async def test_feedback_with_a_question_in_it_searches_the_question(text: str, i
     assert client.searches == [searched]
     assert slots(events)["kb_outcome"] == "answered"
     assert slots(events)["last_question"] == searched
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "after", "outcome"),
+    [
+        ("hayır, ben iade süresini sordum", "deny", "utter_ask_feedback", "answered"),
+        ("hiçbiri, ben faturamı soruyorum", "none_of_these", "action_answer_from_kb", "clarified"),
+        ("hayır, ben faturamı soruyorum", "deny", "action_answer_from_kb", "clarified"),
+    ],
+)
+async def test_a_no_answered_for_its_question_still_counts_against_the_last_answer(
+    text: str, intent: str, after: str, outcome: str
+) -> None:
+    client = StubClient({"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.9)]})
+    before = {"kb_outcome": outcome, "failed_attempts": 1.0}
+    t = tracker(text, intent=intent, slots=before, after=after)
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), t)
+    assert [kind for kind, _ in client.logged] == ["feedback", "question"]  # the verdict before the new question
+    assert client.logged[0][1] == ("visitor-1", False)
+    assert slots(events)["failed_attempts"] == 2.0  # a failed attempt: one more in a row hands off
+    assert slots(events)["kb_outcome"] == "answered"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "after"),
+    [
+        ("evet, iade etmek istiyorum", "affirm", "utter_anything_else"),  # nothing to judge
+        # a yes or thanks with a question is no clear verdict: this one did not help
+        ("teşekkürler ama param hala yatmadı", "thank", "utter_ask_feedback"),
+        ("evet, iade etmek istiyorum", "affirm", "utter_ask_feedback"),
+        ("hayır, ben faturamı soruyorum", "deny", "utter_offer_human"),  # a no to the offer, not to an answer
+        ("hayır, ben iade süresini sordum", "deny", None),  # the conversation's first message
+    ],
+)
+async def test_a_question_in_feedback_with_nothing_to_judge_records_no_verdict(
+    text: str, intent: str, after: str | None
+) -> None:
+    client = StubClient({"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.9)]})
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text, intent=intent, after=after))
+    assert [kind for kind, _ in client.logged] == ["question"]
+    assert "failed_attempts" not in slots(events)
+
+
+async def test_feedback_that_is_no_question_leaves_the_verdict_to_the_rules() -> None:
+    client = StubClient({"decision": "handoff", "options": [], "candidates": [candidate("a", 0.3)]})
+    t = tracker("hayır, ben iade süresini sordum", intent="deny", after="utter_ask_feedback")
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), t)
+    assert client.logged == [] and slots(events) == {"kb_outcome": "not_a_question"}  # action_count_failure's
 
 
 @pytest.mark.parametrize(

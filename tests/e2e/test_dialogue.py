@@ -532,18 +532,27 @@ async def test_asked_whether_it_is_a_bot_with_a_question_it_says_so_and_answers(
     await chat.close()
 
 
-async def test_a_no_that_puts_the_question_another_way_is_answered_and_a_plain_no_offers_a_human(
+async def test_a_no_that_puts_the_question_another_way_is_answered_and_counts_as_a_failed_attempt(
     stack: Stack,
 ) -> None:
+    before = article_use(stack)
     chat = await Chat.open(stack)
     await answered(chat, "kargo ücreti ne kadar?")
     answer, _ = await answered(chat, "hayır, ben iade süresini sordum")  # read as deny (0.81)
     assert answer["payload"]["article"]["id"] == "iade-kosullari"
-    offer = (await chat.say("hayır, işe yaramadı"))[-1]
-    assert "destek ekibimizden birine aktarayım mı" in offer["text"]
-    answer, _ = await answered(chat, "hayır, ben faturamı soruyorum")  # no to the offer, and the question
-    assert answer["payload"]["article"]["id"] == "fatura"
+    # the staff's reports count the no against the first answer
+    assert article_use(stack)["kargo-ucreti"]["not_helpful"] - before["kargo-ucreti"]["not_helpful"] == 1
+    handoff, ask_name = (await chat.say("hayır, işe yaramadı", replies=2))[-2:]  # the second in a row
+    assert "çözemediğim için üzgünüm" in handoff["text"]
+    assert button(ask_name, "/deny")
     await chat.close()
+    again = await Chat.open(stack)
+    _, feedback = await answered(again, "kargo ücreti ne kadar?")
+    offer = (await press(again, feedback, "/deny"))[-1]
+    assert "destek ekibimizden birine aktarayım mı" in offer["text"]
+    answer, _ = await answered(again, "hayır, ben faturamı soruyorum")  # no to the offer, and the question
+    assert answer["payload"]["article"]["id"] == "fatura"
+    await again.close()
 
 
 async def test_none_of_these_with_the_question_put_another_way_is_answered(stack: Stack) -> None:
