@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bot_client import BotServiceClient, BotServiceError
-from actions.hidden_questions import names_something_else, question_part
+from actions.hidden_questions import leading_feedback, names_something_else, question_part
 
 log = logging.getLogger(__name__)
 
@@ -236,13 +236,17 @@ class ActionAnswerFromKnowledgeBase(Action):
             dispatcher.utter_message(response="utter_handoff_requested")
             return [SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "visitor_request")]
         language = message_language(tracker)
+        feedback = None if is_follow_up(text) else leading_feedback(text)
+        if feedback:  # "hayır, ben iade süresini sordum" read as a question: "iade süresini" is searched
+            text = question_part(text, feedback)
         try:
             query, result = await self.search(text, tracker.get_slot("last_question"), language)
         except BotServiceError as exc:
             log.warning("knowledge-base search failed: %s", exc)
             dispatcher.utter_message(response="utter_service_problem")
             return [SlotSet("kb_outcome", "failed")]
-        return await self.respond(dispatcher, tracker, query, result, language)
+        refused = await self.refusal(tracker, feedback) if feedback else []
+        return [*refused, *await self.respond(dispatcher, tracker, query, result, language)]
 
     async def perhaps_a_question(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, intent: str
@@ -265,14 +269,17 @@ class ActionAnswerFromKnowledgeBase(Action):
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]
         if result.get("decision") not in ("answer", "clarify"):
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]
-        # The rule that counts a 👎 does not run when the question in it is answered, so a no to the
-        # last answer or choices is recorded here, before the new question is, and counts as a
-        # failed attempt: another one in a row hands off.
-        events: List[EventType] = []
-        if refuses_last_turn(tracker, intent):
-            await log_for_staff(self.client.record_feedback(tracker.sender_id, False), "a no to the last turn")
-            events.append(SlotSet("failed_attempts", float(int(tracker.get_slot("failed_attempts") or 0) + 1)))
-        return [*events, *await self.respond(dispatcher, tracker, query, result, language)]
+        refused = await self.refusal(tracker, intent)
+        return [*refused, *await self.respond(dispatcher, tracker, query, result, language)]
+
+    async def refusal(self, tracker: Tracker, intent: str) -> List[EventType]:
+        """A no to the last answer or choices that came with a question: recorded for the staff's
+        reports, before the new question is, and counted as a failed attempt (another one in a row
+        hands off). The rule that counts a 👎 does not run when the question is answered."""
+        if not refuses_last_turn(tracker, intent):
+            return []
+        await log_for_staff(self.client.record_feedback(tracker.sender_id, False), "a no to the last turn")
+        return [SlotSet("failed_attempts", float(int(tracker.get_slot("failed_attempts") or 0) + 1))]
 
     async def respond(
         self,

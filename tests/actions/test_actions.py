@@ -591,6 +591,28 @@ async def test_a_question_in_feedback_with_nothing_to_judge_records_no_verdict(
     assert "failed_attempts" not in slots(events)
 
 
+@pytest.mark.parametrize("intent", ["ask_question", "nlu_fallback"])
+async def test_a_question_that_starts_with_a_no_is_searched_without_it_and_turns_down_the_last_answer(
+    intent: str,
+) -> None:
+    # the model read "hayır, ben iade süresini sordum" as a no (0.81), then, after one
+    # retraining, as a question (0.96); either way "iade süresini" is what is searched
+    client = StubClient({"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.9)]})
+    t = tracker("hayır, ben iade süresini sordum", intent=intent, after="utter_ask_feedback")
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), t)
+    assert client.searches == ["iade süresini"]
+    assert [kind for kind, _ in client.logged] == ["feedback", "question"]
+    assert slots(events)["failed_attempts"] == 1.0 and slots(events)["kb_outcome"] == "answered"
+
+
+async def test_a_question_that_starts_with_a_yes_is_searched_without_it_and_judges_nothing() -> None:
+    client = StubClient({"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.9)]})
+    t = tracker("evet, iade etmek istiyorum", after="utter_ask_feedback")
+    _, events = await run(ActionAnswerFromKnowledgeBase(client), t)
+    assert client.searches == ["iade etmek"]
+    assert [kind for kind, _ in client.logged] == ["question"] and "failed_attempts" not in slots(events)
+
+
 async def test_feedback_that_is_no_question_leaves_the_verdict_to_the_rules() -> None:
     client = StubClient({"decision": "handoff", "options": [], "candidates": [candidate("a", 0.3)]})
     t = tracker("hayır, ben iade süresini sordum", intent="deny", after="utter_ask_feedback")

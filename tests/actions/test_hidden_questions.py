@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.hidden_questions import names_something_else, question_part
+from actions.hidden_questions import leading_feedback, names_something_else, question_part
 
 pytestmark = pytest.mark.unit
 
@@ -151,3 +151,25 @@ def test_other_intents_are_never_sent_to_the_knowledge_base_this_way() -> None:
 )
 def test_the_question_is_searched_without_the_intents_own_words_around_it(text: str, intent: str, part: str) -> None:
     assert question_part(text, intent) == part
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hayır, ben iade süresini sordum", "deny"),
+        ("HAYIR ben faturamı soruyorum", "deny"),
+        ("no, I meant the return period", "deny"),
+        ("Evet, iade etmek istiyorum", "affirm"),
+        ("hiçbiri, ben faturamı soruyorum", "none_of_these"),
+        ("none of these, I asked about my invoice", "none_of_these"),
+        ("teşekkürler ama param hala yatmadı", "thank"),
+        ("thanks, and how much is shipping?", "thank"),
+        # questions that only start like feedback
+        ("No one answered my e-mail, how do I reach you?", None),
+        ("yok mu kapıda ödeme?", None),
+        ("nothing arrived yet", None),
+        ("kargo ücreti ne kadar", None),
+    ],
+)
+def test_the_feedback_a_message_starts_with(text: str, intent: str | None) -> None:
+    assert leading_feedback(text) == intent
