@@ -98,7 +98,9 @@ async def test_an_article_asked_with_a_question_answers_with_the_paragraph_that_
     _, plain = await app.asgi_client.get("/api/articles/iade-suresi")
     assert plain.json["summary"] == "Ürünleri teslimattan itibaren 14 gün içinde iade edebilirsiniz."
     assert "passage" not in plain.json
-    _, asked = await app.asgi_client.get("/api/articles/iade-suresi", params={"question": "ürün kutusunda mı olmalı"})
+    # six words or more: a shorter question is broad and gets the first paragraph too
+    question = "iade edeceğim ürün kutusunda mı olmalı acaba"
+    _, asked = await app.asgi_client.get("/api/articles/iade-suresi", params={"question": question})
     assert asked.status == 200
     assert asked.json["summary"] == "Ürün kullanılmamış ve kutusunda olmalıdır."
     assert asked.json["passage"]["paragraphs"] == [2] and len(asked.json["passage"]["scores"]) == 2
@@ -120,10 +122,12 @@ async def test_an_article_asked_with_a_bad_question_says_what_is_wrong(app: Sani
 async def test_an_article_asked_with_undecodable_bytes_still_gets_one_of_its_paragraphs(app: Sanic) -> None:
     _, response = await app.asgi_client.get("/api/articles/iade-suresi?question=%ff%fe%00kutusunda")
     assert response.status == 200
-    assert response.json["summary"] in (
+    paragraphs = (
         "Ürünleri teslimattan itibaren 14 gün içinde iade edebilirsiniz.",
         "Ürün kullanılmamış ve kutusunda olmalıdır.",
     )
+    shown = response.json["summary"].split("\n")
+    assert shown and all(line in paragraphs for line in shown)  # a one-word question is broad: the first comes too
 
 
 async def test_search_answers_with_the_paragraph_that_answers_the_question(app: Sanic) -> None:
