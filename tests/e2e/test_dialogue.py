@@ -256,20 +256,23 @@ async def test_a_typed_no_to_the_choices_offers_a_human(stack: Stack, question: 
 
 
 @pytest.mark.parametrize(
-    ("before", "announced", "go_ahead"),
+    ("before", "announced", "go_ahead", "no", "goodbye"),
     [
-        ("kargo ücreti ne kadar?", "bir şey daha sorabilir miyim", "Buyurun"),  # was read as a greeting
-        (None, "I have another question", "go ahead"),  # was unsure, searched and handed off
+        # was read as a greeting
+        ("kargo ücreti ne kadar?", "bir şey daha sorabilir miyim", "Buyurun", "hayır teşekkürler", "Hoşça kalın"),
+        (None, "I have another question", "go ahead", "no", "Goodbye"),  # was unsure, searched and handed off
     ],
 )
 async def test_a_question_announced_is_asked_for(
-    stack: Stack, before: str | None, announced: str, go_ahead: str
+    stack: Stack, before: str | None, announced: str, go_ahead: str, no: str, goodbye: str
 ) -> None:
     chat = await Chat.open(stack)
     if before:
         await answered(chat, before)
     reply = (await chat.say(announced))[-1]
     assert go_ahead in reply["text"], reply
+    after_all = (await chat.say(no))[-1]  # no question after all: not "anything else?" again
+    assert goodbye in after_all["text"], after_all
     assert tickets_of(stack, chat.conversation_id) == []
     await chat.close()
 
