@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bot_client import BotServiceClient, BotServiceError
+from actions.bot_client import SEARCH_CANDIDATES, BotServiceClient, BotServiceError
 from actions.hidden_questions import leading_feedback, names_something_else, question_part
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,9 @@ LANGUAGES = ("tr", "en")
 NONE_OF_THESE = "/none_of_these"
 MAX_KEPT_CANDIDATES = 10
 MAX_CONTEXT_CHARS = 300
+# A follow-up searched alone lists this many articles, so that the previous question's article,
+# found with the context, is usually among them with its coverage of the follow-up's words.
+FOLLOW_UP_CANDIDATES = 10
 FAILURES_BEFORE_HANDOFF = 2
 # These intents may be questions in disguise ("kargoyu iptal et", "hayır, ben iade süresini sordum"):
 # see actions/hidden_questions.py. The rules send them here only outside the form, and a yes, a no,
@@ -48,7 +51,7 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 # A follow-up leans on the previous question: "peki ya kargo ücreti?", "what about returns?"
 # It may come after a yes or an OK to "anything else?" ("evet, bir de kargo ücreti ne kadar").
 _FOLLOW_UP = re.compile(
-    r"^\s*((evet|tamam(d[ıi]r)?|ok(ay)?|yes)\b[\s,.!]*)?"
+    r"^\s*((evet|tamam(d[ıi]r)?|ok(ay)?|yes)\b[\s,.!]*)?((and|ve)\s+)?"
     r"(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b",
     re.IGNORECASE,
 )
@@ -109,6 +112,21 @@ def without_follow_up_word(text: str) -> str:
     """
     rest = _FOLLOW_UP.sub("", text, count=1).lstrip(" ,")
     return rest if any(ch.isalnum() for ch in rest) else text
+
+
+def covers_follow_up(alone: Dict[str, Any], article_id: str) -> bool:
+    """Whether ``article_id`` has the follow-up's words as well as the article the follow-up finds alone.
+
+    ``alone`` is the follow-up's own search; its candidates carry their ``coverage`` of its
+    words (weighed by rarity). An article it does not list covers nothing of them. Without
+    coverage (a knowledge base too small for an article classifier) there is nothing to
+    compare, and the context's article is not held against.
+    """
+    candidates = alone.get("candidates") or []
+    if not candidates or candidates[0].get("coverage") is None:
+        return True
+    found = {c["id"]: c.get("coverage") or 0.0 for c in candidates}
+    return found.get(article_id, 0.0) >= candidates[0]["coverage"]
 
 
 def best_score(result: Dict[str, Any]) -> float:
@@ -330,12 +348,18 @@ class ActionAnswerFromKnowledgeBase(Action):
         A follow-up that does not name its topic ("what if it has already shipped?")
         needs the context. One that names it ("peki ya kargo ücreti?") is answered
         best alone: joined to the previous question, the old topic pulls the search
-        its way, and the joined text scores lower. One that names half of it ("what
-        about with a credit card then?" after a question about instalments with a
-        debit card) is answered alone from the wrong article (payment methods, 0.83)
-        and joined from the right one (instalments, 1.07). So the joined search is
-        kept when it answers and the message alone does not, or answers with a lower
-        score. Either way the word that marks the follow-up is left out.
+        its way. One that names half of it ("what about with a credit card then?"
+        after a question about instalments with a debit card) is answered alone from
+        the wrong article (payment methods, 0.90) and joined from the right one
+        (instalments, 1.08). So the joined search is kept when it answers and the
+        message alone is handed off, or when it answers with a higher score than the
+        message alone gets and its article has the follow-up's own words as well as
+        the article the message alone finds (:func:`covers_follow_up`). The previous
+        question's exact words score so high that, joined, they win on score alone:
+        "peki ya yurtdışına gönderiyor musunuz?" after "takip numarası nerede yazıyor"
+        got order tracking (0.92, which has a third of the follow-up's words) instead
+        of delivery times (0.73, all of them). Either way the word that marks the
+        follow-up is left out.
         """
         if not is_follow_up(text):
             return text, await self.client.search(text, language)
@@ -345,13 +369,18 @@ class ActionAnswerFromKnowledgeBase(Action):
         with_context = f"{previous} {text}"
         # both at once: a follow-up waits for one round trip, not two
         result, in_context = await asyncio.gather(
-            self.client.search(text, language), self.client.search(with_context, language)
+            self.client.search(text, language, FOLLOW_UP_CANDIDATES), self.client.search(with_context, language)
         )
-        if in_context.get("decision") == "answer" and (
-            result.get("decision") != "answer" or best_score(in_context) > best_score(result)
+        # the longer list is for the comparison: what is shown and recorded is as for any search
+        shown = {**result, "candidates": (result.get("candidates") or [])[:SEARCH_CANDIDATES]}
+        if in_context.get("decision") != "answer":
+            return text, shown
+        if result.get("decision") not in ("answer", "clarify") or (
+            covers_follow_up(result, in_context["options"][0])
+            and (result.get("decision") != "answer" or best_score(in_context) > best_score(result))
         ):
             return with_context, in_context
-        return text, result
+        return text, shown
 
     async def answer_article(
         self, dispatcher: CollectingDispatcher, conversation_id: str, article_id: str, question: Optional[str]

@@ -10,6 +10,7 @@ import aiohttp
 
 DEFAULT_BOT_URL = "http://127.0.0.1:8080"
 DEFAULT_TIMEOUT = 10.0
+SEARCH_CANDIDATES = 5  # the articles a search lists, best first
 
 
 class BotServiceError(Exception):
@@ -36,8 +37,8 @@ class BotServiceClient:
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise BotServiceError(f"{method} {path} failed: {type(exc).__name__}: {exc}") from exc
 
-    async def search(self, query: str, language: Optional[str]) -> Dict[str, Any]:
-        body: Dict[str, Any] = {"query": query, "top_k": 5}
+    async def search(self, query: str, language: Optional[str], top_k: int = SEARCH_CANDIDATES) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"query": query, "top_k": top_k}
         if language:
             body["language"] = language
         return await self._request("POST", "/api/search", body)

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import (
+    FOLLOW_UP_CANDIDATES,
     ActionAnswerFromKnowledgeBase,
     ActionCancelHandoff,
     ActionCountFailure,
@@ -18,6 +19,7 @@ from actions.actions import (
     ActionResetFailures,
     ActionStartHandoff,
     ValidateHandoffForm,
+    covers_follow_up,
     email_problem,
     is_follow_up,
     merge_candidates,
@@ -55,7 +57,7 @@ class StubClient(BotServiceClient):
     async def record_feedback(self, conversation_id: str, helpful: bool) -> dict[str, Any]:
         return self._log("feedback", (conversation_id, helpful))
 
-    async def search(self, query: str, language: str | None) -> dict[str, Any]:
+    async def search(self, query: str, language: str | None, top_k: int = 5) -> dict[str, Any]:
         if self.fail:
             raise BotServiceError("connection refused")
         self.searches.append(query)
@@ -210,7 +212,7 @@ class ContextStub(StubClient):
         super().__init__()
         self.needs = needs
 
-    async def search(self, query: str, language: str | None) -> dict[str, Any]:
+    async def search(self, query: str, language: str | None, top_k: int = 5) -> dict[str, Any]:
         self.searches.append(query)
         if self.needs in query:
             return {"decision": "answer", "options": ["a"], "candidates": [candidate("a", 0.8)]}
@@ -240,6 +242,8 @@ async def test_a_follow_up_unanswerable_alone_is_searched_with_the_previous_ques
         ("what about returns?", "returns?"),
         ("evet, bir de kargo ücreti ne kadar", "kargo ücreti ne kadar"),  # after "anything else?"
         ("ok, and how do I get an invoice?", "how do I get an invoice?"),
+        ("and what about international shipping?", "international shipping?"),
+        ("ve peki ya iade süresi?", "iade süresi?"),
         ("and?", "and?"),  # nothing else to search
     ],
 )
@@ -255,7 +259,7 @@ class ScoredStub(StubClient):
         super().__init__()
         self.answers = answers
 
-    async def search(self, query: str, language: str | None) -> dict[str, Any]:
+    async def search(self, query: str, language: str | None, top_k: int = 5) -> dict[str, Any]:
         self.searches.append(query)
         article, score = next(found for text, found in self.answers.items() if text in query)
         return {"decision": "answer", "options": [article], "candidates": [candidate(article, score)]}
@@ -281,6 +285,95 @@ async def test_a_follow_up_answered_surer_with_the_previous_question_keeps_the_c
     joined = "can I pay in installments with a debit card? with a credit card then?"
     assert slots(events)["last_question"] == joined
     assert dispatcher.messages[0]["custom"]["article"]["id"] == "installments"
+
+
+class CoverageStub(StubClient):
+    """The follow-up alone and joined to the previous question get the results given, by whether the
+    query holds ``previous``; records each search's ``top_k``."""
+
+    def __init__(self, previous: str, alone: dict[str, Any], joined: dict[str, Any]) -> None:
+        super().__init__()
+        self.previous, self.alone, self.joined = previous, alone, joined
+        self.top_ks: list[int] = []
+
+    async def search(self, query: str, language: str | None, top_k: int = 5) -> dict[str, Any]:
+        self.searches.append(query)
+        self.top_ks.append(top_k)
+        return self.joined if self.previous in query else self.alone
+
+
+def covered(article_id: str, score: float, coverage: float) -> dict[str, Any]:
+    return {**candidate(article_id, score), "coverage": coverage}
+
+
+async def test_a_follow_up_whose_words_the_previous_article_lacks_is_answered_alone() -> None:
+    """The previous question's own words make the joined search score high for its article, which has
+    a third of the follow-up's words; the article the follow-up finds alone has them all."""
+    previous = "takip numarası nerde yazıyo"
+    alone = {
+        "decision": "answer",
+        "options": ["teslimat-suresi"],
+        "candidates": [covered("teslimat-suresi", 0.73, 1.0)]
+        + [covered(f"other-{i}", 0.4, 0.3) for i in range(7)]
+        + [covered("siparis-takibi", 0.37, 0.33)],
+    }
+    joined = {"decision": "answer", "options": ["siparis-takibi"], "candidates": [covered("siparis-takibi", 0.92, 0.8)]}
+    client = CoverageStub(previous, alone, joined)
+    dispatcher, events = await run(
+        ActionAnswerFromKnowledgeBase(client),
+        tracker("peki ya yurtdışına gönderiyomusunuz", slots={"last_question": previous}),
+    )
+    assert dispatcher.messages[0]["custom"]["article"]["id"] == "teslimat-suresi"
+    assert slots(events)["last_question"] == "yurtdışına gönderiyomusunuz"
+    assert client.top_ks == [FOLLOW_UP_CANDIDATES, 5]  # alone: long enough to find the previous article
+    # what the agent will see: the follow-up's five best, as for any search
+    assert [c["id"] for c in slots(events)["kb_candidates"]] == ["teslimat-suresi"] + [f"other-{i}" for i in range(4)]
+
+
+async def test_a_follow_up_that_the_previous_article_covers_as_well_keeps_the_context() -> None:
+    previous = "can I pay in installments with a debit card?"
+    alone = {
+        "decision": "answer",
+        "options": ["payment-methods"],
+        "candidates": [covered("payment-methods", 0.90, 0.73), covered("installments", 0.48, 0.73)],
+    }
+    joined = {"decision": "answer", "options": ["installments"], "candidates": [covered("installments", 1.08, 0.9)]}
+    dispatcher, events = await run(
+        ActionAnswerFromKnowledgeBase(CoverageStub(previous, alone, joined)),
+        tracker("what about with a credit card then?", "en", slots={"last_question": previous}),
+    )
+    assert dispatcher.messages[0]["custom"]["article"]["id"] == "installments"
+    assert slots(events)["last_question"] == f"{previous} with a credit card then?"
+
+
+async def test_a_follow_up_offered_choices_alone_keeps_them_when_the_previous_article_lacks_its_words() -> None:
+    """ "what about returns?" after a question on delivery times: joined, delivery times answers."""
+    previous = "how long does delivery take"
+    alone = {
+        "decision": "clarify",
+        "options": ["start-a-return", "return-policy"],
+        "candidates": [covered("start-a-return", 0.79, 1.0), covered("return-policy", 0.77, 1.0)],
+    }
+    joined = {"decision": "answer", "options": ["delivery-times"], "candidates": [covered("delivery-times", 0.88, 0.5)]}
+    dispatcher, events = await run(
+        ActionAnswerFromKnowledgeBase(CoverageStub(previous, alone, joined)),
+        tracker("what about returns?", "en", slots={"last_question": previous}),
+    )
+    assert slots(events)["kb_outcome"] == "clarified"
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]][:2] == [
+        '/ask_question{"article_id":"start-a-return"}',
+        '/ask_question{"article_id":"return-policy"}',
+    ]
+
+
+def test_an_article_covers_a_follow_up_as_well_as_the_best_one_or_not() -> None:
+    alone = {"candidates": [covered("a", 0.9, 0.8), covered("b", 0.5, 0.8), covered("c", 0.4, 0.2)]}
+    assert covers_follow_up(alone, "a") and covers_follow_up(alone, "b")
+    assert not covers_follow_up(alone, "c")
+    assert not covers_follow_up(alone, "not-listed")
+    # no coverage to compare (no article classifier) or nothing found: the context is not held against
+    assert covers_follow_up({"candidates": [candidate("a", 0.9)]}, "b")
+    assert covers_follow_up({"candidates": []}, "b")
 
 
 async def test_context_is_used_only_for_a_follow_up_and_only_when_it_answers() -> None:
