@@ -100,10 +100,19 @@ _OTHER_LETTERS = re.compile(r"[äßñéèêàáâãõóòíìúùłøåœæ¿¡]
 # Frequent words of the languages website visitors most often write in besides
 # Turkish and English; each is spelled differently in both of them.
 _OTHER_WORDS = {
-    "de": frozenset("ich ist nicht und meine mein wie wo bitte danke hallo bestellung haben kann der die das".split()),
-    "fr": frozenset("je est pas et mon ma mes ou bonjour merci commande avoir peux le les une avec pour".split()),
-    "es": frozenset("yo es pero mi mis donde hola gracias pedido tengo puedo el los una con por para que".split()),
-    "it": frozenset("io sono non il mio mia dove ciao grazie ordine ho posso gli una con per che".split()),
+    "de": frozenset(
+        "ich ist nicht und meine mein wie wo bitte danke hallo bestellung haben kann der die das mit einem "
+        "einen eine möchte sprechen".split()
+    ),
+    "fr": frozenset(
+        "je est pas et mon ma mes ou bonjour merci commande avoir peux le les une avec pour voudrais parler".split()
+    ),
+    "es": frozenset(
+        "yo es pero mi mis donde hola gracias pedido tengo puedo el los una con por para que quiero hablar".split()
+    ),
+    "it": frozenset(
+        "io sono non il mio mia dove ciao grazie ordine ho posso gli una con per che vorrei parlare".split()
+    ),
     "nl": frozenset("ik het niet en mijn waar hallo dank bestelling heb kan een met voor".split()),
     "pt": frozenset("eu nao meu minha onde ola obrigado encomenda pedido tenho posso uma com para".split()),
 }

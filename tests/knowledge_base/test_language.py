@@ -13,6 +13,10 @@ pytestmark = pytest.mark.unit
     ("text", "code"),
     [
         ("Wo ist meine Bestellung?", "de"),
+        ("Ich möchte mit einem Menschen sprechen", "de"),  # ö is Turkish too: the words decide
+        ("Quiero hablar con una persona", "es"),
+        ("Je voudrais parler à quelqu'un", "fr"),
+        ("Vorrei parlare con una persona", "it"),
         ("Hola, necesito ayuda con mi pedido", "es"),
         ("Bonjour, je voudrais annuler ma commande", "fr"),
         ("Ciao, dov'è il mio ordine?", "it"),
