@@ -462,7 +462,14 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> Dict[str, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = str(value or "").strip()
-        if intent == "deny":  # "Skip", "no", "I'd rather not say"
+        if text.startswith("/"):  # a button's payload: Skip, an old button, a message in another language
+            return {"visitor_name": ""}
+        if intent == "deny" and not names_something_else(text, "deny"):  # "no", "I'd rather not say"
+            return {"visitor_name": ""}  # not "Nur" or "Hayri": names the model has read as a no (0.89, 0.99)
+        if intent == "bot_challenge" and not names_something_else(text, "bot_challenge"):
+            dispatcher.utter_message(response="utter_iamabot")  # "bot musun?": answered, then asked again
+            return {"visitor_name": None}
+        if intent == "insult" and len(text.split()) > 1:  # "salak bot"; a one-word name may read as one
             return {"visitor_name": ""}
         name, email = name_and_email(text)
         if email:  # typed at the name prompt: the form need not ask for it

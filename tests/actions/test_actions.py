@@ -484,7 +484,17 @@ async def test_the_form_asks_again_with_the_reason_for_a_wrong_address() -> None
         ("Ali Veli", "inform", "Ali Veli", None),
         ("geç", "deny", "", None),
         ("hayır", "deny", "", None),
+        ("/deny", "deny", "", None),  # the Skip button
+        ("ismimi vermek istemiyorum", "deny", "", None),
         ("Ben", "inform", "Ben", None),
+        # names the model has read as a no (0.99, 0.89) or as an insult (0.96)
+        ("Hayri", "deny", "Hayri", None),
+        ("Nur", "deny", "Nur", None),
+        ("Botan", "insult", "Botan", None),
+        # a payload is no name: a message in another language, an older message's button
+        ("/other_language", "other_language", "", None),
+        ('/ask_question{"article_id":"kargo-ucreti"}', "ask_question", "", None),
+        ("salak bot", "insult", "", None),
         # something else typed at the name prompt: no name, and the form asks for the e-mail
         ("yarın hava nasıl olacak?", "ask_question", "", None),
         ("siparişim 3 gündür gelmedi", "ask_question", "", None),
@@ -505,6 +515,15 @@ async def test_the_name_is_taken_as_typed_or_skipped(text: str, intent: str, nam
         text, CollectingDispatcher(), tracker(text, intent=intent), {}
     )
     assert result == ({"visitor_name": name, "visitor_email": email} if email else {"visitor_name": name})
+
+
+@pytest.mark.parametrize("text", ["bot musun?", "are you a bot"])
+async def test_are_you_a_bot_at_the_name_prompt_is_answered_and_the_name_asked_again(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    form = ValidateHandoffForm()
+    result = await form.validate_visitor_name(text, dispatcher, tracker(text, intent="bot_challenge"), {})
+    assert result == {"visitor_name": None}  # the form asks for it again
+    assert [m["response"] for m in dispatcher.messages] == ["utter_iamabot"]
 
 
 async def test_the_ticket_carries_the_form_the_reason_and_the_candidates() -> None:

@@ -167,6 +167,34 @@ async def test_a_name_that_looks_turkish_keeps_an_english_conversation_english(s
     await chat.close()
 
 
+async def test_the_name_prompt_answers_are_you_a_bot_and_takes_no_insult_or_other_language_as_a_name(
+    stack: Stack,
+) -> None:
+    chat = await Chat.open(stack)
+    await chat.say("canlı destek", replies=2)
+    honest, ask_name = (await chat.say("bot musun?", replies=2))[-2:]
+    assert "botum" in honest["text"] and ask_name["payload"]["expects"] == "visitor_name"
+    ask_email = (await chat.say("Hayri"))[-1]  # read as a no by the model, but a name
+    assert "hangi e-posta adresinden" in ask_email["text"], ask_email
+    done = (await chat.say("hayri@example.com"))[-1]
+    assert ticket(stack, done["payload"]["ticket"]["id"])["visitor_name"] == "Hayri"
+    await chat.close()
+
+    for start, not_a_name, ask_email_text in (
+        ("canlı destek", "salak bot", "hangi e-posta adresinden"),
+        ("talk to a human", "Ich möchte mit einem Menschen sprechen", "Which e-mail address"),
+    ):
+        chat = await Chat.open(stack)
+        await chat.say(start, replies=2)
+        ask_email = (await chat.say(not_a_name))[-1]
+        assert ask_email_text in ask_email["text"], ask_email
+        done = (await chat.say("deniz@example.com"))[-1]
+        data = ticket(stack, done["payload"]["ticket"]["id"])
+        assert data["visitor_name"] is None  # not "salak bot", not "/other_language"
+        assert not_a_name in [line["text"] for line in data["transcript"]]  # type: ignore[union-attr]
+        await chat.close()
+
+
 async def test_an_email_typed_at_the_name_prompt_is_used_and_a_question_there_is_no_name_tr(stack: Stack) -> None:
     chat = await Chat.open(stack)
     ask_name = (await chat.say("canlı destek", replies=2))[-1]
