@@ -480,6 +480,12 @@ class ValidateHandoffForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         text = str(value or "").strip()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text.startswith("/"):  # a button's payload or a message in another language: not shown back as typed
+            return {"visitor_email": None}
+        if intent == "bot_challenge" and "@" not in text and not names_something_else(text, "bot_challenge"):
+            dispatcher.utter_message(response="utter_iamabot")
+            return {"visitor_email": None}
         problem = email_problem(text)
         if problem:
             dispatcher.utter_message(response=problem, value=text[:80])

@@ -477,6 +477,23 @@ async def test_the_form_asks_again_with_the_reason_for_a_wrong_address() -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "said"),
+    [
+        ("bot musun?", "bot_challenge", ["utter_iamabot"]),  # answered, then the address asked again
+        ("/other_language", "other_language", []),  # not shown back as what the visitor typed
+        ("/affirm", "affirm", []),  # an older message's button
+    ],
+)
+async def test_the_email_prompt_answers_are_you_a_bot_and_does_not_show_a_payload_back(
+    text: str, intent: str, said: list[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ValidateHandoffForm().validate_visitor_email(text, dispatcher, tracker(text, intent=intent), {})
+    assert result == {"visitor_email": None}
+    assert [m["response"] for m in dispatcher.messages] == said
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "name", "email"),
     [
         ("adım Zeynep", "inform", "Zeynep", None),

@@ -167,7 +167,7 @@ async def test_a_name_that_looks_turkish_keeps_an_english_conversation_english(s
     await chat.close()
 
 
-async def test_the_name_prompt_answers_are_you_a_bot_and_takes_no_insult_or_other_language_as_a_name(
+async def test_the_form_answers_are_you_a_bot_and_takes_no_insult_or_other_language_as_a_name(
     stack: Stack,
 ) -> None:
     chat = await Chat.open(stack)
@@ -176,6 +176,11 @@ async def test_the_name_prompt_answers_are_you_a_bot_and_takes_no_insult_or_othe
     assert "botum" in honest["text"] and ask_name["payload"]["expects"] == "visitor_name"
     ask_email = (await chat.say("Hayri"))[-1]  # read as a no by the model, but a name
     assert "hangi e-posta adresinden" in ask_email["text"], ask_email
+    honest, ask_email = (await chat.say("sen bot musun", replies=2))[-2:]  # not "is not an e-mail address"
+    assert "botum" in honest["text"] and "hangi e-posta adresinden" in ask_email["text"]
+    again = await everything_said(chat, "Wo ist meine Bestellung?")  # asked again, the payload not shown back
+    assert [line["sender"] for line in again] == ["bot"] and "/other_language" not in again[0]["text"]
+    assert "e-posta" in again[0]["text"] or "e-mail" in again[0]["text"], again
     done = (await chat.say("hayri@example.com"))[-1]
     assert ticket(stack, done["payload"]["ticket"]["id"])["visitor_name"] == "Hayri"
     await chat.close()
