@@ -7,10 +7,11 @@ a visitor closing the page mid-answer loses nothing: the replies wait in the
 transcript for the next visit. When Rasa or the action server fails, the hub
 hands the conversation to a human itself.
 
-Three kinds of message never reach the assistant as typed: one in neither
-Turkish nor English goes to Rasa as the ``other_language`` intent; the same
-message sent again before the visitor could have read the reply to it is
-recorded and answered once; and
+Four kinds of message never reach the assistant as typed: one in neither
+Turkish nor English goes to Rasa as the ``other_language`` intent; a place in
+the list of articles the bot just offered ("ikincisi", "2") goes as that
+button's payload (:mod:`bot.choices`); the same message sent again before the
+visitor could have read the reply to it is recorded and answered once; and
 while the conversation has an open ticket, messages go to the agent and the
 bot stays silent until the ticket is solved.
 """
@@ -25,6 +26,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
 
+from bot.choices import typed_choice
 from bot.phrases import phrase
 from bot.rasa_client import Assistant, RasaUnavailable
 from bot.storage import ConversationStore, Message, Ticket, TicketStore
@@ -162,6 +164,13 @@ class ConversationHub:
         last = self.conversations.last_message(conversation_id, "bot")
         return last is not None and last.payload.get("expects") in KEEP_LANGUAGE_AFTER
 
+    def _typed_choice(self, conversation_id: str, text: str) -> str | None:
+        """The payload of the offered article that ``text`` picks by its place, if the bot's last message
+        offered articles as buttons and ``text`` names a place among them."""
+        last = self.conversations.last_message(conversation_id, "bot")
+        buttons = last.payload.get("buttons") if last is not None else None
+        return typed_choice(text, buttons) if isinstance(buttons, list) else None
+
     async def handle(
         self,
         conversation_id: str,
@@ -199,6 +208,8 @@ class ConversationHub:
         else:
             payload = {"language": await self.language_of(conversation_id, text)}
         language = payload["language"]
+        if not command and not foreign:
+            command = self._typed_choice(conversation_id, text)
         if command:
             payload["command"] = command
         if client_id:

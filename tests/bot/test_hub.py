@@ -69,6 +69,26 @@ async def test_words_of_a_language_given_when_asked_for_a_name_still_switch(
     assert [r[2]["language"] for r in assistant.received] == ["en", "tr"]
 
 
+async def test_a_place_typed_after_the_offered_articles_goes_as_that_buttons_payload(
+    hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
+) -> None:
+    offered = [
+        {"title": "İade talebi nasıl oluşturulur?", "payload": '/ask_question{"article_id":"iade-talebi-olusturma"}'},
+        {"title": "İade koşulları", "payload": '/ask_question{"article_id":"iade-kosullari"}'},
+        {"title": "Hiçbiri", "payload": "/none_of_these"},
+    ]
+    assistant.replies = [BotReply("Hangisini kastediyorsunuz?", buttons=offered)]
+    await hub.handle(CID, "iade")
+    assistant.replies = [BotReply("İade koşulları ...")]
+    await hub.handle(CID, "ikincisi")
+    assert assistant.received[-1][1] == offered[1]["payload"]  # as if the button had been pressed
+    visitor = [m for m in store.transcript(CID) if m.sender == "visitor"]
+    assert visitor[-1].text == "ikincisi" and visitor[-1].payload["command"] == offered[1]["payload"]
+    # the bot's last message offers no articles now: a place is just text
+    await hub.handle(CID, "ikincisi")
+    assert assistant.received[-1][1] == "ikincisi"
+
+
 async def test_rasa_down_hands_off_to_a_human_and_keeps_the_message(
     hub: ConversationHub, store: SQLiteStore, assistant: FakeAssistant
 ) -> None:

@@ -289,6 +289,29 @@ async def test_a_typed_no_to_the_choices_offers_a_human(stack: Stack, question: 
 
 
 @pytest.mark.parametrize(
+    ("question", "typed", "place"),
+    [
+        ("kargom 5 gündür gelmedi ne oluyo", "ikincisi", 1),  # was read as none_of_these: a person offered
+        ("my package", "the first one", 0),  # was read as an insult
+    ],
+)
+async def test_a_choice_typed_by_its_place_answers_from_that_article(
+    stack: Stack, question: str, typed: str, place: int
+) -> None:
+    chat = await Chat.open(stack)
+    choices = (await chat.say(question))[-1]
+    offered = [b["payload"] for b in choices["payload"]["buttons"] if b["payload"].startswith("/ask_question")]
+    assert len(offered) > place, choices
+    answer, feedback = (await chat.say(typed, replies=2))[-2:]
+    assert offered[place] == f'/ask_question{{"article_id":"{answer["payload"]["article"]["id"]}"}}'
+    assert button(feedback, "/affirm")  # "did this help?"
+    await chat.close()
+    again = await Chat.open(stack, chat.conversation_id)  # the transcript keeps what was typed
+    assert typed in [line["text"] for line in again.welcome["history"] if line["sender"] == "visitor"]
+    await again.close()
+
+
+@pytest.mark.parametrize(
     ("before", "announced", "go_ahead", "no", "goodbye"),
     [
         # was read as a greeting
