@@ -356,8 +356,8 @@ class ActionAnswerFromKnowledgeBase(Action):
         message alone gets and its article has the follow-up's own words as well as
         the article the message alone finds (:func:`covers_follow_up`). The previous
         question's exact words score so high that, joined, they win on score alone:
-        "peki ya yurtdışına gönderiyor musunuz?" after "takip numarası nerede yazıyor"
-        got order tracking (0.92, which has a third of the follow-up's words) instead
+        "peki ya yurtdışına gönderiyomusunuz" after "takip numarası nerde yazıyo" got
+        order tracking (0.92, which has a third of the follow-up's words) instead
         of delivery times (0.73, all of them). Either way the word that marks the
         follow-up is left out.
         """
