@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import unicodedata
 from typing import Any, Awaitable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -97,6 +98,12 @@ def searchable_text(text: str) -> str:
     """The message without links; empty when nothing readable is left (emoji, a bare URL)."""
     text = _URL.sub(" ", text)
     return " ".join(text.split()) if any(ch.isalnum() for ch in text) else ""
+
+
+def shows_something(text: str) -> bool:
+    """Whether a message with no words holds emoji or a link (which the bot cannot read), not
+    punctuation alone ("???", "..."), which gets a plain "sorry, I didn't catch that"."""
+    return bool(_URL.search(text)) or any(unicodedata.category(ch) in ("So", "Sk") for ch in text)  # emoji, skin tones
 
 
 def is_follow_up(text: str) -> bool:
@@ -248,7 +255,8 @@ class ActionAnswerFromKnowledgeBase(Action):
         if intent in PERHAPS_QUESTIONS:
             return await self.perhaps_a_question(dispatcher, tracker, text, str(intent))
         if not text:
-            dispatcher.utter_message(response="utter_unreadable")
+            raw = tracker.latest_message.get("text") or ""
+            dispatcher.utter_message(response="utter_unreadable" if shows_something(raw) else "utter_no_words")
             return [SlotSet("kb_outcome", "unreadable")]
         if asks_for_a_person(text):  # the rules start the handoff form, as for the request_human intent
             dispatcher.utter_message(response="utter_handoff_requested")

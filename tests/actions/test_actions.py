@@ -192,12 +192,24 @@ async def test_candidates_tried_before_are_kept_for_the_agent() -> None:
     assert [(c["id"], c["score"]) for c in merge_candidates(kept, new)] == [("a", 0.5), ("b", 0.45)]
 
 
-@pytest.mark.parametrize("text", ["👍👍", "https://example.com/orders/123", "   ...!!!  ", "www.example.com 🙂"])
-async def test_emoji_or_a_bare_link_asks_for_words_and_searches_nothing(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("👍👍", "utter_unreadable"),
+        ("❤️", "utter_unreadable"),
+        ("https://example.com/orders/123", "utter_unreadable"),
+        ("www.example.com 🙂", "utter_unreadable"),
+        # punctuation alone: "I can only read text, not emoji..." did not fit; now "didn't catch that"
+        ("   ...!!!  ", "utter_no_words"),
+        ("???", "utter_no_words"),
+    ],
+)
+async def test_emoji_a_bare_link_or_punctuation_asks_for_words_and_searches_nothing(text: str, response: str) -> None:
     client = StubClient({"decision": "answer"})
     dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker(text))
-    assert dispatcher.messages[0]["response"] == "utter_unreadable"
+    assert dispatcher.messages[0]["response"] == response
     assert slots(events) == {"kb_outcome": "unreadable"}
+    assert client.searches == []
     assert client.searches == []
 
 

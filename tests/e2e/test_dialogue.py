@@ -705,6 +705,8 @@ async def test_emoji_links_code_and_other_languages_get_a_sensible_reply(stack: 
     assert "emoji" in emoji[0]["text"]  # "I can only read text, not emoji, ..."
     link = await everything_said(chat, "https://kuzeymarket.example/siparis/12345")
     assert [line["sender"] for line in link] == ["bot"] and "bağlantı" in link[0]["text"]
+    puzzled = await everything_said(chat, "???")  # punctuation alone: no talk of emoji or links
+    assert [line["sender"] for line in puzzled] == ["bot"] and "anlayamadım" in puzzled[0]["text"], puzzled
     code = 'Traceback (most recent call last):\n  File "app.py", line 3\n    x = {}[1]\nKeyError: 1'
     pasted = await everything_said(chat, code)
     assert pasted and all(line["sender"] == "bot" for line in pasted)
