@@ -34,7 +34,8 @@ for _place, _words in (
 # Words that may stand around the place without making the message about anything else.
 _AROUND = frozenset(
     """
-    the one option number no numara numarali secenek secenegi secenekteki olan makale article
+    the one option number no numara numarali secenek secenegi secenekteki sik siki madde maddeyi olan
+    makale article
     lutfen please sec seciyorum secerim istiyorum i'd i'll i want take pick choose go with
     evet yes ok okay tamam si yi
     """.split()

@@ -22,6 +22,8 @@ OFFERED = [
         ("İkincisi lütfen", 1),
         ("ilki", 0),
         ("ilk seçenek", 0),
+        ("ikinci şık", 1),  # "şık": an option in a list of choices
+        ("2. madde", 1),
         ("birincisini seçiyorum", 0),
         ("üçüncüsü", 2),
         ("sonuncusu", LAST),
