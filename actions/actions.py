@@ -459,6 +459,15 @@ class ActionStartHandoff(Action):
         return [SlotSet("handoff_reason", "visitor_request")]
 
 
+def answered_are_you_a_bot(dispatcher: CollectingDispatcher, intent: Optional[str], text: str) -> bool:
+    """ "bot musun?" typed where the form asks for a name or an address: answered honestly (True).
+    Not a message with more words than the question has."""
+    if intent != "bot_challenge" or names_something_else(text, "bot_challenge"):
+        return False
+    dispatcher.utter_message(response="utter_iamabot")
+    return True
+
+
 class ValidateHandoffForm(FormValidationAction):
     """Name: anything, or skipped. E-mail: asked again, with the reason, until it looks right."""
 
@@ -474,8 +483,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"visitor_name": ""}
         if intent == "deny" and not names_something_else(text, "deny"):  # "no", "I'd rather not say"
             return {"visitor_name": ""}  # not "Nur" or "Hayri": names the model has read as a no (0.89, 0.99)
-        if intent == "bot_challenge" and not names_something_else(text, "bot_challenge"):
-            dispatcher.utter_message(response="utter_iamabot")  # "bot musun?": answered, then asked again
+        if answered_are_you_a_bot(dispatcher, intent, text):  # then asked again
             return {"visitor_name": None}
         if intent == "insult" and len(text.split()) > 1:  # "salak bot"; a one-word name may read as one
             return {"visitor_name": ""}
@@ -491,8 +499,7 @@ class ValidateHandoffForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if text.startswith("/"):  # a button's payload or a message in another language: not shown back as typed
             return {"visitor_email": None}
-        if intent == "bot_challenge" and "@" not in text and not names_something_else(text, "bot_challenge"):
-            dispatcher.utter_message(response="utter_iamabot")
+        if "@" not in text and answered_are_you_a_bot(dispatcher, intent, text):  # then asked again
             return {"visitor_email": None}
         problem = email_problem(text)
         if problem:

@@ -23,14 +23,16 @@ ARTICLE_CHOICE = "/ask_question"
 LAST = -1
 
 # Folded words that name a place in a list, by that place (0-based; LAST for the last one).
-_PLACES: dict[str, int] = {}
-for _place, _words in (
-    (0, "ilk ilki ilkini ilkine birinci birincisi birinciyi birincisini first 1st"),
-    (1, "ikinci ikincisi ikinciyi ikincisini ikinciye second 2nd"),
-    (2, "ucuncu ucuncusu ucuncuyu ucuncusunu ucuncuye third 3rd"),
-    (LAST, "son sonuncu sonuncusu sonuncuyu sonuncusunu sondaki last"),
-):
-    _PLACES.update(dict.fromkeys(_words.split(), _place))
+_PLACES = {
+    word: place
+    for place, words in (
+        (0, "ilk ilki ilkini ilkine birinci birincisi birinciyi birincisini first 1st"),
+        (1, "ikinci ikincisi ikinciyi ikincisini ikinciye second 2nd"),
+        (2, "ucuncu ucuncusu ucuncuyu ucuncusunu ucuncuye third 3rd"),
+        (LAST, "son sonuncu sonuncusu sonuncuyu sonuncusunu sondaki last"),
+    )
+    for word in words.split()
+}
 # Words that may stand around the place without making the message about anything else.
 _AROUND = frozenset(
     """

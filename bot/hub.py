@@ -141,9 +141,10 @@ class ConversationHub:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def language_of(self, conversation_id: str, text: str) -> str:
+    async def language_of(self, conversation_id: str, text: str, last_bot: Message | None) -> str:
+        """The message's language; ``last_bot`` is the bot's last message, which may have asked for a name."""
         known = self.conversations.language(conversation_id)
-        if known and self._answers_a_name_question(conversation_id):
+        if known and _answers_a_name_question(last_bot):
             # "Kim Lee" is a name, not Turkish for "who": only the word lists' words count here
             detected = language_by_words(text)
         else:
@@ -153,23 +154,6 @@ class ConversationHub:
             self.conversations.set_language(conversation_id, detected)
             return detected
         return known or self.default_language
-
-    def _answers_a_name_question(self, conversation_id: str) -> bool:
-        """Whether the bot's last message asked for the visitor's name (``expects`` in its payload).
-
-        A name says nothing of the language the visitor writes in: an English visitor
-        called Kim Lee or Ayşe Yılmaz was answered in Turkish from there on. Words
-        of the detector's lists still count ("vazgeç", "my name is").
-        """
-        last = self.conversations.last_message(conversation_id, "bot")
-        return last is not None and last.payload.get("expects") in KEEP_LANGUAGE_AFTER
-
-    def _typed_choice(self, conversation_id: str, text: str) -> str | None:
-        """The payload of the offered article that ``text`` picks by its place, if the bot's last message
-        offered articles as buttons and ``text`` names a place among them."""
-        last = self.conversations.last_message(conversation_id, "bot")
-        buttons = last.payload.get("buttons") if last is not None else None
-        return typed_choice(text, buttons) if isinstance(buttons, list) else None
 
     async def handle(
         self,
@@ -201,15 +185,17 @@ class ConversationHub:
     async def _handle(
         self, conversation_id: str, text: str, command: str | None, client_id: str | None, received_at: float
     ) -> list[Message]:
+        # read once: the language, a typed choice and a repeat all look at the bot's last message
+        last_bot = self.conversations.last_message(conversation_id, "bot")
         foreign = None if command else foreign_language(text)
         if foreign:  # replies go in English, and so do later messages with no language of their own
             self.conversations.set_language(conversation_id, "en")
             payload: dict[str, Any] = {"language": "en", "detected_language": foreign}
         else:
-            payload = {"language": await self.language_of(conversation_id, text)}
+            payload = {"language": await self.language_of(conversation_id, text, last_bot)}
         language = payload["language"]
         if not command and not foreign:
-            command = self._typed_choice(conversation_id, text)
+            command = _typed_choice(text, last_bot)
         if command:
             payload["command"] = command
         if client_id:
@@ -218,7 +204,7 @@ class ConversationHub:
         if ticket is not None:  # a human has the conversation: the agent reads it, the bot is silent
             await self.record(conversation_id, "visitor", text, {**payload, "ticket": ticket.id})
             return []
-        repeats = self._repeats(conversation_id, text, received_at) if not command else 0
+        repeats = self._repeats(conversation_id, text, received_at, last_bot) if not command else 0
         if repeats:
             payload["repeat"] = repeats
         await self.record(conversation_id, "visitor", text, payload)
@@ -240,17 +226,17 @@ class ConversationHub:
             return [await self._hand_off(conversation_id, language)]
         return [await self.record(conversation_id, "bot", r.text, r.payload()) for r in replies]
 
-    def _repeats(self, conversation_id: str, text: str, received_at: float) -> int:
+    def _repeats(self, conversation_id: str, text: str, received_at: float, reply: Message | None) -> int:
         """How many copies in a row of the previous message this is (0: a new message).
 
         A copy counts when it arrived before the visitor could have read the bot's
         reply to the previous one: within ``repeat_window`` seconds of that reply.
-        The same "evet" typed later, to a new question, is a new message.
+        The same "evet" typed later, to a new question, is a new message. ``reply`` is
+        the bot's last message.
         """
         last = self.conversations.last_message(conversation_id, "visitor")
         if last is None or last.payload.get("command") or fold(last.text) != fold(text):
             return 0
-        reply = self.conversations.last_message(conversation_id, "bot")
         if reply is not None and reply.id > last.id:
             replied = datetime.fromisoformat(reply.created_at.replace("Z", "+00:00")).timestamp()
             if received_at > replied + self.repeat_window:
@@ -278,3 +264,20 @@ class ConversationHub:
         await self.ticket_changed(ticket)
         text = phrase("handed_off_unavailable", language, ticket=ticket.id)
         return await self.record(conversation_id, "bot", text, {"type": "handoff", "ticket": {"id": ticket.id}})
+
+
+def _answers_a_name_question(last_bot: Message | None) -> bool:
+    """Whether the bot's last message asked for the visitor's name (``expects`` in its payload).
+
+    A name says nothing of the language the visitor writes in: an English visitor
+    called Kim Lee or Ayşe Yılmaz was answered in Turkish from there on. Words
+    of the detector's lists still count ("vazgeç", "my name is").
+    """
+    return last_bot is not None and last_bot.payload.get("expects") in KEEP_LANGUAGE_AFTER
+
+
+def _typed_choice(text: str, last_bot: Message | None) -> str | None:
+    """The payload of the offered article that ``text`` picks by its place, if the bot's last message
+    offered articles as buttons and ``text`` names a place among them."""
+    buttons = last_bot.payload.get("buttons") if last_bot is not None else None
+    return typed_choice(text, buttons) if isinstance(buttons, list) else None
