@@ -194,10 +194,13 @@ class ConversationHub:
         else:
             payload = {"language": await self.language_of(conversation_id, text, last_bot)}
         language = payload["language"]
-        if not command and not foreign:
-            command = _typed_choice(text, last_bot)
+        # a place typed in the list just offered goes to Rasa as that button's payload, but stays a
+        # typed message: typed twice in a row, it is a repeat like any other
+        choice = None if command or foreign else _typed_choice(text, last_bot)
         if command:
             payload["command"] = command
+        if choice:
+            payload["choice"] = choice
         if client_id:
             payload["client_id"] = client_id
         ticket = self.tickets.open_ticket_for(conversation_id)
@@ -217,7 +220,7 @@ class ConversationHub:
             return [await self.record(conversation_id, "bot", reply, {"type": "too_long"})]
         try:
             replies = await self.assistant.send(
-                conversation_id, OTHER_LANGUAGE if foreign else command or text, {"language": language}
+                conversation_id, OTHER_LANGUAGE if foreign else command or choice or text, {"language": language}
             )
             if not replies:
                 raise RasaUnavailable("the assistant returned no reply (is the action server down?)")
