@@ -271,10 +271,12 @@ async def test_a_chosen_article_and_none_of_these(stack: Stack) -> None:
     await chat.close()
 
 
+# "kargom 5 gündür gelmedi ne oluyo" got choices until the sample help center had an
+# article on late orders, which now answers it; "iade" (returns) is still ambiguous.
 @pytest.mark.parametrize(
     ("question", "no", "offer_text"),
     [
-        ("kargom 5 gündür gelmedi ne oluyo", "hayır", "destek ekibimizden birine aktarayım mı"),
+        ("iade", "hayır", "destek ekibimizden birine aktarayım mı"),
         ("my package", "no", "pass you to a person from our support team"),
     ],
 )
@@ -291,7 +293,7 @@ async def test_a_typed_no_to_the_choices_offers_a_human(stack: Stack, question: 
 @pytest.mark.parametrize(
     ("question", "typed", "place"),
     [
-        ("kargom 5 gündür gelmedi ne oluyo", "ikincisi", 1),  # was read as none_of_these: a person offered
+        ("iade", "ikincisi", 1),  # was read as none_of_these: a person offered
         ("my package", "the first one", 0),  # was read as an insult
     ],
 )
