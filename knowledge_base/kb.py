@@ -38,7 +38,7 @@ from knowledge_base.index import IndexStamp, VectorIndex
 from knowledge_base.language import detect_language, without_links
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.store import ArticleStore, Entry, SQLiteArticleStore
-from knowledge_base.text import without_salutation, words
+from knowledge_base.text import without_identifiers, without_salutation, words
 from knowledge_base.training import (
     TrainedModel,
     TrainingError,
@@ -1005,6 +1005,7 @@ class KnowledgeBase:
         entry_ids = [chunks.get(paragraphs[i], -1) for i in shown]
         known = [e for e in entry_ids if e >= 0]
         cosines = dict(zip(known, (self._vectors(known) @ vector).tolist(), strict=True)) if known else {}
+        text = without_identifiers(text)  # an order number says which order, not which paragraph
         lexical = dict(zip(known, self._lexical.similarity(text, known), strict=True))
         wanted = self._lexical.coverage_query(text)
         scores: list[float | None] = [None] * len(paragraphs)

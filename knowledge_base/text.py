@@ -58,6 +58,18 @@ _SALUTATION = re.compile(
 )
 
 
+# An order, tracking or ticket number ("KM-48213", "TR1234567") names one order, not a topic:
+# a token with both letters and digits. In "where is my order KM-12345?" its "KM" matched the
+# paragraph that mentions order numbers starting with "KM-" (for guests), which was shown alone.
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+")
+
+
+def without_identifiers(text: str) -> str:
+    """The text without order, tracking or ticket numbers; the text itself when nothing else is left."""
+    rest = " ".join(_IDENTIFIER.sub(" ", text).split())
+    return rest if any(ch.isalnum() for ch in rest) else text
+
+
 def without_salutation(text: str) -> str:
     """The text without the salutations it starts with; the text itself when nothing else is left."""
     found = _SALUTATION.match(text.replace("İ", "i").lower())

@@ -124,6 +124,29 @@ def test_the_answer_is_the_paragraph_that_answers_the_question(kb: KnowledgeBase
         kb.passage("lost-parcel", "  ")
 
 
+ORDER_STATUS = """---
+id: order-status
+title: Order status
+language: en
+questions:
+  - Where is my order?
+---
+Your orders and their status are under My Account, My Orders.
+
+Ordered as a guest? Enter your order number, which starts with KM-, on the tracking page.
+"""
+
+
+def test_an_order_number_does_not_choose_the_paragraph(kb: KnowledgeBase) -> None:
+    """ "where is my order KM-12345?" got the paragraph on order numbers alone, for its "KM"."""
+    kb.put(parse_article(ORDER_STATUS))
+    numbered = kb.passage("order-status", "where is my order KM-12345?")
+    plain = kb.passage("order-status", "where is my order?")
+    assert numbered is not None and plain is not None
+    assert numbered.shown == plain.shown and 0 in numbered.shown
+    assert numbered.broad
+
+
 @pytest.mark.parametrize(
     "question",
     [

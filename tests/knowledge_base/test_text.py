@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge_base.language import detect_language
-from knowledge_base.text import fold, turkish_lower, without_salutation, words
+from knowledge_base.text import fold, turkish_lower, without_identifiers, without_salutation, words
 
 pytestmark = pytest.mark.unit
 
@@ -57,3 +57,19 @@ def test_a_salutation_before_the_question_is_not_searched(text: str, searched: s
 )
 def test_a_salutation_alone_or_a_word_that_starts_like_one_is_kept(text: str) -> None:
     assert without_salutation(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("where is my order KM-12345?", "where is my order ?"),
+        ("KM-48213 numaralı siparişim nerede", "numaralı siparişim nerede"),
+        ("takip no TR1234567 hala güncellenmedi", "takip no hala güncellenmedi"),
+        # numbers alone and words alone are kept: prices, days, sizes
+        ("49,90 TL kargo ücreti", "49,90 TL kargo ücreti"),
+        ("14 gün geçti, L beden değişir mi", "14 gün geçti, L beden değişir mi"),
+        ("KM-12345", "KM-12345"),  # nothing else left
+    ],
+)
+def test_order_and_tracking_numbers_are_left_out(text: str, left: str) -> None:
+    assert without_identifiers(text) == left
