@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bot_client import SEARCH_CANDIDATES, BotServiceClient, BotServiceError
-from actions.hidden_questions import leading_feedback, names_something_else, question_part
+from actions.hidden_questions import asks_about_the_last, leading_feedback, names_something_else, question_part
 
 log = logging.getLogger(__name__)
 
@@ -285,11 +285,17 @@ class ActionAnswerFromKnowledgeBase(Action):
         a bare "iptal" must not start the form it would cancel.
         """
         typed = (tracker.latest_message.get("text") or "").lstrip()
-        if typed.startswith("/") or not text or not names_something_else(text, intent):  # "/" is a button
-            return [SlotSet("kb_outcome", NOT_A_QUESTION)]
+        # "can I cancel it?" after an answer asks about what the answer was about: a bare cancel
+        # asked, not said, is searched with the previous question (a walk got "All right. Anything
+        # else?" for it after the answer on a late order)
+        about_the_last = bool(text) and asks_about_the_last(text, intent)
+        if typed.startswith("/") or not text or not (about_the_last or names_something_else(text, intent)):
+            return [SlotSet("kb_outcome", NOT_A_QUESTION)]  # "/" is a button
         language = message_language(tracker)
         try:
-            query, result = await self.search(question_part(text, intent), tracker.get_slot("last_question"), language)
+            query, result = await self.search(
+                question_part(text, intent), tracker.get_slot("last_question"), language, about_the_last
+            )
         except BotServiceError as exc:
             log.warning("knowledge-base search failed: %s", exc)
             return [SlotSet("kb_outcome", NOT_A_QUESTION)]
@@ -350,7 +356,9 @@ class ActionAnswerFromKnowledgeBase(Action):
         dispatcher.utter_message(response="utter_cannot_answer")
         return [*events, SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "low_confidence")]
 
-    async def search(self, text: str, previous: Optional[str], language: Optional[str]) -> tuple:
+    async def search(
+        self, text: str, previous: Optional[str], language: Optional[str], about_the_last: bool = False
+    ) -> tuple:
         """Search the message; a follow-up also with the previous question, keeping the surer reading.
 
         A follow-up that does not name its topic ("what if it has already shipped?")
@@ -368,7 +376,19 @@ class ActionAnswerFromKnowledgeBase(Action):
         order tracking (0.92, which has a third of the follow-up's words) instead
         of delivery times (0.73, all of them). Either way the word that marks the
         follow-up is left out.
+
+        A message ``about_the_last`` question names no topic of its own ("can I cancel
+        it?"): its joined reading is kept whenever that answers or clarifies. Alone,
+        "can I cancel it?" is answered from cancelling an order whatever came before.
         """
+        if about_the_last and previous:
+            with_context = f"{previous} {text}"
+            result, in_context = await asyncio.gather(
+                self.client.search(text, language), self.client.search(with_context, language)
+            )
+            if in_context.get("decision") in ("answer", "clarify"):
+                return with_context, in_context
+            return text, result
         if not is_follow_up(text):
             return text, await self.client.search(text, language)
         text = without_follow_up_word(text)

@@ -187,6 +187,33 @@ def names_something_else(text: str, intent: str) -> bool:
     return False
 
 
+# How a bare cancel is asked rather than said ("iptal edebilir miyim?", "can I cancel it?", "is
+# it possible to cancel?"): the words of asking, folded stems as above, and what marks a question
+# in folded text (a question mark, a Turkish question particle, an English question's first word).
+_ASKING_STEMS = (
+    "edebil edil olabil yapabil mumkun olur olmaz miyim misin misiniz miyiz nasil ederim ediliyor mi mu "
+    "can could how possible able may still"
+).split()
+_ASKING = re.compile(
+    r"\?|\bm[iu](y[iu]m|s[iu]n[iu]z|y[iu]z|s[iu]n)?\b|\bnasil\b|^\W*(can|could|may|how|is it possible)\b"
+)
+
+
+def asks_about_the_last(text: str, intent: str) -> bool:
+    """A bare cancel asked, not said: what it would cancel, the previous question says.
+
+    >>> asks_about_the_last("iptal edebilir miyim?", "cancel"), asks_about_the_last("vazgeçtim", "cancel")
+    (True, False)
+    >>> asks_about_the_last("siparişimi iptal edebilir miyim?", "cancel")  # it names what
+    False
+    """
+    if intent != "cancel":
+        return False
+    folded = fold(text)
+    stems = (*_CANCEL_STEMS, *_ASKING_STEMS)
+    return bool(_ASKING.search(folded)) and not any(_topic(word, stems) for word in _WORD.findall(folded))
+
+
 # Feedback a message starts with, whatever the model reads it as: after one retraining "hayır,
 # ben iade süresini sordum" was read as a question (0.96) instead of a no (0.81), and searched
 # whole it scores 0.53, its question part "iade süresini" 0.83. Folded text; not "yok", "ok"

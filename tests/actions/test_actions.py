@@ -650,6 +650,39 @@ async def test_a_bare_cancel_or_name_outside_the_form_searches_nothing(intent: s
     assert slots(events) == {"kb_outcome": "not_a_question"}
 
 
+@pytest.mark.parametrize(
+    ("text", "language"), [("can I cancel it?", "en"), ("iptal edebilir miyim?", "tr"), ("nasıl iptal ederim", "tr")]
+)
+async def test_a_bare_cancel_asked_after_an_answer_is_searched_with_the_previous_question(
+    text: str, language: str
+) -> None:
+    """A walk got "All right. Anything else?" for "can I cancel it?" right after the answer on a late order."""
+    client = ContextStub(needs="preparing")
+    previous = {"last_question": "My order has been preparing for 5 days"}
+    dispatcher, events = await run(
+        ActionAnswerFromKnowledgeBase(client), tracker(text, language, slots=previous, intent="cancel")
+    )
+    assert client.searches == [text, f"My order has been preparing for 5 days {text}"]
+    assert dispatcher.messages[0]["text"] == "a text"
+    assert slots(events)["kb_outcome"] == "answered"
+    assert slots(events)["last_question"] == f"My order has been preparing for 5 days {text}"
+
+
+async def test_a_bare_cancel_asked_is_answered_alone_when_the_previous_question_does_not_help() -> None:
+    client = StubClient({"decision": "answer", "options": ["iptal"], "candidates": [candidate("iptal", 0.97)]})
+    asked = tracker("can I cancel it?", "en", intent="cancel")
+    dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), asked)
+    assert client.searches == ["can I cancel it?"]  # no previous question
+    assert slots(events)["kb_outcome"] == "answered"
+    context = ContextStub(needs="nothing of the sort")  # neither reading answers: "anything else?"
+    dispatcher, events = await run(
+        ActionAnswerFromKnowledgeBase(context),
+        tracker("can I cancel it?", "en", slots={"last_question": "how much is shipping"}, intent="cancel"),
+    )
+    assert context.searches == ["can I cancel it?", "how much is shipping can I cancel it?"]
+    assert dispatcher.messages == [] and slots(events) == {"kb_outcome": "not_a_question"}
+
+
 async def test_a_cancel_outside_the_form_with_the_bot_service_down_gets_anything_else() -> None:
     client = StubClient(fail=True)
     dispatcher, events = await run(ActionAnswerFromKnowledgeBase(client), tracker("kargoyu iptal et", intent="cancel"))

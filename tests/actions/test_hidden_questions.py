@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.hidden_questions import leading_feedback, names_something_else, question_part
+from actions.hidden_questions import asks_about_the_last, leading_feedback, names_something_else, question_part
 
 pytestmark = pytest.mark.unit
 
@@ -173,3 +173,34 @@ def test_the_question_is_searched_without_the_intents_own_words_around_it(text: 
 )
 def test_the_feedback_a_message_starts_with(text: str, intent: str | None) -> None:
     assert leading_feedback(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I cancel it?",
+        "can I still cancel?",
+        "is it possible to cancel",
+        "iptal edebilir miyim?",
+        "iptal olur mu",
+        "nasıl iptal ederim",
+        "iptal edilebiliyor mu",
+    ],
+)
+def test_a_bare_cancel_that_asks_is_about_the_previous_question(text: str) -> None:
+    assert asks_about_the_last(text, "cancel")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["iptal", "vazgeçtim", "cancel please", "never mind", "siparişimi iptal edebilir miyim?", "cancel my return?"],
+)
+def test_a_cancel_said_or_naming_what_it_cancels_is_not(text: str) -> None:
+    assert not asks_about_the_last(text, "cancel")
+    assert not asks_about_the_last("can I?", "deny")
+
+
+def test_no_way_of_cancelling_the_model_learns_asks() -> None:
+    """Inside the handoff form every one of them still cancels; outside, none is searched with context."""
+    taught = [text for path in sorted((ROOT / "data").glob("*.yml")) for text in examples(path, "cancel")]
+    assert [text for text in taught if asks_about_the_last(text, "cancel")] == []
