@@ -72,6 +72,15 @@ _EMAIL_IN_TEXT = re.compile(r"[^@\s,;:<>()]+@[^@\s,;:<>()]+")
 # Longer than this, or with a question mark, a digit, a link or an @, an answer to
 # "what name should our agent use?" is something else: a question, an order number...
 MAX_NAME_WORDS = 4
+# A question typed at the name prompt without a question mark ("kapıda ödeme var mı", "how do I
+# pay") is no name either: a Turkish question particle after the first word, a Turkish question
+# word, or an English question's first word. A walk got a ticket named "kapıda ödeme var mı".
+_QUESTION_NOT_NAME = re.compile(
+    r"\s(m[ıiuü](y[ıiuü]m|s[ıiuü]n|s[ıiuü]n[ıiuü]z|y[ıiuü]z|d[ıiuü]r)?)\b"
+    r"|\b(nas[ıi]l|nerede|nerde|neden|niye|ni[çc]in|hangi|ka[çc]|ne)\b"
+    r"|^(how|what|where|when|why|which|do|does|is|are)\b",
+    re.IGNORECASE,
+)
 # what may stand before an address typed after the name: "Zeynep, mailim zeynep@..."
 _EMAIL_LABEL = re.compile(
     r"[\s,;:-]*\b(e-?posta(m|\s+adresim)?|e-?mail(im|\s+adresim)?|mail(im|\s+adresim)?|"
@@ -182,7 +191,11 @@ def name_and_email(text: str) -> Tuple[str, Optional[str]]:
         text = _EMAIL_LABEL.sub("", text[: found.start()]) + " " + text[found.end() :]
     name = _NAME_PREFIX.sub("", text.strip()).strip(" .!,;:-")
     words = name.split()
-    looks_like_a_name = 0 < len(words) <= MAX_NAME_WORDS and not re.search(r"[?\d@]|://|www\.", name)
+    looks_like_a_name = (
+        0 < len(words) <= MAX_NAME_WORDS
+        and not re.search(r"[?\d@]|://|www\.", name)
+        and not _QUESTION_NOT_NAME.search(name)
+    )
     return (name[:100] if looks_like_a_name else ""), email
 
 
@@ -489,10 +502,46 @@ def answered_are_you_a_bot(dispatcher: CollectingDispatcher, intent: Optional[st
 
 
 class ValidateHandoffForm(FormValidationAction):
-    """Name: anything, or skipped. E-mail: asked again, with the reason, until it looks right."""
+    """Name: anything, or skipped. E-mail: asked again, with the reason, until it looks right.
+
+    A question asked at either prompt is answered when the knowledge base answers it,
+    and the prompt comes again (:meth:`answered_in_passing`).
+    """
+
+    def __init__(self, client: Optional[BotServiceClient] = None) -> None:
+        self.client = client or BotServiceClient()
 
     def name(self) -> str:
         return "validate_handoff_form"
+
+    async def answered_in_passing(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
+        """Answer a question asked at a prompt ("kapıda ödeme var mı" while asked for a name).
+
+        A walk got the name "kapıda ödeme var mı" and, at the e-mail prompt, "'yurt dışına
+        gönderim var mı' is not an e-mail address". Only a message read as a question,
+        with no @, that the knowledge base answers outright: no choices and no "did this
+        help?" in the middle of the form. Otherwise (or with the bot service down) the
+        prompt's own rules apply, and the question stays in the transcript for the agent.
+        """
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent != "ask_question" or "@" in text or not searchable_text(text):
+            return False
+        language = message_language(tracker)
+        try:
+            result = await self.client.search(text, language)
+        except BotServiceError as exc:
+            log.warning("knowledge-base search at a form prompt failed: %s", exc)
+            return False
+        if result.get("decision") != "answer":
+            return False
+        candidates = {c["id"]: c for c in result.get("candidates", [])}
+        best = candidates[result["options"][0]]
+        dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
+        record = self.client.record_question(
+            tracker.sender_id, text, language, "answered", result.get("reason"), best["id"], list(candidates.values())
+        )
+        await log_for_staff(record, "a question answered at a form prompt")
+        return True
 
     async def validate_visitor_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -507,6 +556,8 @@ class ValidateHandoffForm(FormValidationAction):
             return {"visitor_name": None}
         if intent == "insult" and len(text.split()) > 1:  # "salak bot"; a one-word name may read as one
             return {"visitor_name": ""}
+        if await self.answered_in_passing(dispatcher, tracker, text):  # then asked again
+            return {"visitor_name": None}
         name, email = name_and_email(text)
         if email:  # typed at the name prompt: the form need not ask for it
             return {"visitor_name": name, "visitor_email": email}
@@ -520,6 +571,8 @@ class ValidateHandoffForm(FormValidationAction):
         if text.startswith("/"):  # a button's payload or a message in another language: not shown back as typed
             return {"visitor_email": None}
         if "@" not in text and answered_are_you_a_bot(dispatcher, intent, text):  # then asked again
+            return {"visitor_email": None}
+        if await self.answered_in_passing(dispatcher, tracker, text):  # then asked again
             return {"visitor_email": None}
         problem = email_problem(text)
         if problem:

@@ -110,6 +110,11 @@ def candidate(article_id: str, score: float) -> dict[str, Any]:
     }
 
 
+def handoff_form(result: dict[str, Any] | None = None, fail: bool = False) -> ValidateHandoffForm:
+    """The form's validation, with a knowledge base that answers nothing unless ``result`` says otherwise."""
+    return ValidateHandoffForm(StubClient(result or {"decision": "handoff", "options": [], "candidates": []}, fail))
+
+
 async def run(action: Any, t: Tracker) -> tuple[CollectingDispatcher, list]:
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, {})
@@ -478,7 +483,7 @@ def test_email_problems_are_named(value: str, problem: str | None) -> None:
 
 
 async def test_the_form_asks_again_with_the_reason_for_a_wrong_address() -> None:
-    form = ValidateHandoffForm()
+    form = handoff_form()
     dispatcher = CollectingDispatcher()
     result = await form.validate_visitor_email("ayse.example.com", dispatcher, tracker("ayse.example.com"), {})
     assert result == {"visitor_email": None}
@@ -500,7 +505,7 @@ async def test_the_email_prompt_answers_are_you_a_bot_and_does_not_show_a_payloa
     text: str, intent: str, said: list[str]
 ) -> None:
     dispatcher = CollectingDispatcher()
-    result = await ValidateHandoffForm().validate_visitor_email(text, dispatcher, tracker(text, intent=intent), {})
+    result = await handoff_form().validate_visitor_email(text, dispatcher, tracker(text, intent=intent), {})
     assert result == {"visitor_email": None}
     assert [m["response"] for m in dispatcher.messages] == said
 
@@ -529,6 +534,14 @@ async def test_the_email_prompt_answers_are_you_a_bot_and_does_not_show_a_payloa
         ("siparişim 3 gündür gelmedi", "ask_question", "", None),
         ("https://kuzey.example/siparis/123", "ask_question", "", None),
         ("kargom hala gelmedi ne zaman gelecek acaba", "ask_question", "", None),
+        # questions without a question mark (a walk got a ticket named "kapıda ödeme var mı")
+        ("kapıda ödeme var mı", "ask_question", "", None),
+        ("kargo nerde", "ask_question", "", None),
+        ("how do I pay", "ask_question", "", None),
+        # names that hold such letters are still names
+        ("Can Yılmaz", "inform", "Can Yılmaz", None),
+        ("Ali Mümtaz", "inform", "Ali Mümtaz", None),
+        ("Ümmü Gülsüm", "inform", "Ümmü Gülsüm", None),
         ("ayse@", "inform", "", None),
         ("...", "inform", "", None),
         # an address typed there: the form need not ask for it
@@ -540,16 +553,62 @@ async def test_the_email_prompt_answers_are_you_a_bot_and_does_not_show_a_payloa
     ],
 )
 async def test_the_name_is_taken_as_typed_or_skipped(text: str, intent: str, name: str, email: str | None) -> None:
-    result = await ValidateHandoffForm().validate_visitor_name(
-        text, CollectingDispatcher(), tracker(text, intent=intent), {}
-    )
+    result = await handoff_form().validate_visitor_name(text, CollectingDispatcher(), tracker(text, intent=intent), {})
     assert result == ({"visitor_name": name, "visitor_email": email} if email else {"visitor_name": name})
+
+
+ANSWERED = {"decision": "answer", "options": ["kapida-odeme"], "candidates": [candidate("kapida-odeme", 0.9)]}
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"), [("visitor_name", "kapıda ödeme var mı"), ("visitor_email", "yurt dışına gönderim var mı")]
+)
+async def test_a_question_at_a_form_prompt_is_answered_and_the_prompt_comes_again(slot: str, text: str) -> None:
+    """A walk got the name "kapıda ödeme var mı", and "not an e-mail address" for the other."""
+    form = handoff_form(ANSWERED)
+    dispatcher = CollectingDispatcher()
+    validate = form.validate_visitor_name if slot == "visitor_name" else form.validate_visitor_email
+    result = await validate(text, dispatcher, tracker(text, intent="ask_question"), {})
+    assert result == {slot: None}  # the form asks for it again
+    [answer] = dispatcher.messages
+    assert answer["text"] == "kapida-odeme text" and answer["custom"]["article"]["id"] == "kapida-odeme"
+    assert isinstance(form.client, StubClient) and form.client.searches == [text]
+    assert [(kind, args[3], args[5]) for kind, args in form.client.logged] == [("question", "answered", "kapida-odeme")]
+
+
+@pytest.mark.parametrize(
+    ("result", "fail"),
+    [
+        ({"decision": "clarify", "options": ["a", "b"], "candidates": [candidate("a", 0.7)]}, False),
+        (None, False),  # handed off
+        (None, True),  # the bot service is down
+    ],
+)
+async def test_a_question_at_a_form_prompt_the_knowledge_base_does_not_answer_goes_on_as_before(
+    result: dict[str, Any] | None, fail: bool
+) -> None:
+    text = "yurt dışına gönderim var mı"
+    dispatcher = CollectingDispatcher()
+    form = handoff_form(result, fail)
+    name = await form.validate_visitor_name(text, dispatcher, tracker(text, intent="ask_question"), {})
+    assert name == {"visitor_name": ""} and dispatcher.messages == []  # no name; the e-mail is asked next
+    email = await form.validate_visitor_email(text, dispatcher, tracker(text, intent="ask_question"), {})
+    assert email == {"visitor_email": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_email_no_at"]
+
+
+async def test_an_address_or_a_name_at_a_form_prompt_is_never_searched() -> None:
+    form = handoff_form(ANSWERED)
+    for text, intent in (("ayse@example", "ask_question"), ("Ayşe", "inform")):
+        await form.validate_visitor_email(text, CollectingDispatcher(), tracker(text, intent=intent), {})
+        await form.validate_visitor_name(text, CollectingDispatcher(), tracker(text, intent=intent), {})
+    assert isinstance(form.client, StubClient) and form.client.searches == []
 
 
 @pytest.mark.parametrize("text", ["bot musun?", "are you a bot"])
 async def test_are_you_a_bot_at_the_name_prompt_is_answered_and_the_name_asked_again(text: str) -> None:
     dispatcher = CollectingDispatcher()
-    form = ValidateHandoffForm()
+    form = handoff_form()
     result = await form.validate_visitor_name(text, dispatcher, tracker(text, intent="bot_challenge"), {})
     assert result == {"visitor_name": None}  # the form asks for it again
     assert [m["response"] for m in dispatcher.messages] == ["utter_iamabot"]

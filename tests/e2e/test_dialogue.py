@@ -167,6 +167,58 @@ async def test_a_name_that_looks_turkish_keeps_an_english_conversation_english(s
     await chat.close()
 
 
+@pytest.mark.parametrize(
+    ("start", "at_name", "name_article", "name", "at_email", "email_article", "ask_name", "ask_email"),
+    [
+        (
+            "canlı destek",
+            "kapıda ödeme var mı",
+            "odeme-yontemleri",
+            "Zeynep",
+            "yurt dışına gönderim var mı",
+            "teslimat-suresi",
+            "hangi isimle",
+            "hangi e-posta adresinden",
+        ),
+        (
+            "talk to a human",
+            "can I pay cash on delivery",
+            "payment-methods",
+            "Emma",
+            "do you ship abroad",
+            "delivery-times",
+            "What name",
+            "Which e-mail address",
+        ),
+    ],
+)
+async def test_a_question_at_a_form_prompt_is_answered_and_the_prompt_comes_again(
+    stack: Stack,
+    start: str,
+    at_name: str,
+    name_article: str,
+    name: str,
+    at_email: str,
+    email_article: str,
+    ask_name: str,
+    ask_email: str,
+) -> None:
+    """A walk got a ticket named "kapıda ödeme var mı", and "not an e-mail address" for the other question."""
+    chat = await Chat.open(stack)
+    await chat.say(start, replies=2)
+    answer, again = (await chat.say(at_name, replies=2))[-2:]
+    assert answer["payload"]["article"]["id"] == name_article and ask_name in again["text"], again
+    assert ask_email in (await chat.say(name))[-1]["text"]
+    answer, again = (await chat.say(at_email, replies=2))[-2:]
+    assert answer["payload"]["article"]["id"] == email_article and ask_email in again["text"], again
+    done = (await chat.say(f"{name.lower()}@example.com"))[-1]
+    data = ticket(stack, done["payload"]["ticket"]["id"])
+    assert data["visitor_name"] == name
+    said = [line["text"] for line in data["transcript"]]  # type: ignore[union-attr]
+    assert at_name in said and at_email in said  # the agent sees the questions too
+    await chat.close()
+
+
 async def test_the_form_answers_are_you_a_bot_and_takes_no_insult_or_other_language_as_a_name(
     stack: Stack,
 ) -> None:
