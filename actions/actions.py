@@ -56,6 +56,9 @@ _FOLLOW_UP = re.compile(
     r"(peki( ya)?|ya|bir de|ayrıca|ayrica|ve|and|what about|how about|also|what if)\b",
     re.IGNORECASE,
 )
+# Turkish often says it last: "verilerim ne olacak peki" (and my data, then?), which a walk got
+# handed off alone right after the answer on deleting an account.
+_TRAILING_FOLLOW_UP = re.compile(r"[\s,]+(peki|o zaman|öyleyse|then)\s*[?!.]*\s*$", re.IGNORECASE)
 # An explicit request for a person inside a longer message ("Kargom gelmedi, canlı destek istiyorum"),
 # which the intent classifier may take for a question: the visitor asked, so they get a person.
 # A question about the service ("canlı destek saatleri?") has no request verb and is searched.
@@ -116,7 +119,7 @@ def shows_something(text: str) -> bool:
 
 
 def is_follow_up(text: str) -> bool:
-    return bool(_FOLLOW_UP.match(text))
+    return bool(_FOLLOW_UP.match(text) or _TRAILING_FOLLOW_UP.search(text))
 
 
 def without_follow_up_word(text: str) -> str:
@@ -126,7 +129,9 @@ def without_follow_up_word(text: str) -> str:
     the scores down ("peki ya kargoya verildiyse?" 0.61, handed off; "kargoya
     verildiyse?" 0.82) and can tip which paragraph is shown.
     """
-    rest = _FOLLOW_UP.sub("", text, count=1).lstrip(" ,")
+    marked_first = _FOLLOW_UP.match(text)  # then a word said last stays: "what about by card then?"
+    rest = _FOLLOW_UP.sub("", text, count=1) if marked_first else _TRAILING_FOLLOW_UP.sub("", text)
+    rest = rest.strip(" ,")
     return rest if any(ch.isalnum() for ch in rest) else text
 
 
@@ -193,6 +198,7 @@ def name_and_email(text: str) -> Tuple[str, Optional[str]]:
     words = name.split()
     looks_like_a_name = (
         0 < len(words) <= MAX_NAME_WORDS
+        and any(ch.isalpha() for ch in name)  # not "👍"
         and not re.search(r"[?\d@]|://|www\.", name)
         and not _QUESTION_NOT_NAME.search(name)
     )
@@ -275,7 +281,8 @@ class ActionAnswerFromKnowledgeBase(Action):
             dispatcher.utter_message(response="utter_handoff_requested")
             return [SlotSet("kb_outcome", "handoff"), SlotSet("handoff_reason", "visitor_request")]
         language = message_language(tracker)
-        feedback = None if is_follow_up(text) else leading_feedback(text)
+        # "evet, bir de kargo ücreti" is a follow-up, not a yes; "hayır, ... peki" is a no first
+        feedback = None if _FOLLOW_UP.match(text) else leading_feedback(text)
         if feedback:  # "hayır, ben iade süresini sordum" read as a question: "iade süresini" is searched
             text = question_part(text, feedback)
         try:

@@ -262,6 +262,10 @@ async def test_a_follow_up_unanswerable_alone_is_searched_with_the_previous_ques
         ("and what about international shipping?", "international shipping?"),
         ("ve peki ya iade süresi?", "iade süresi?"),
         ("and?", "and?"),  # nothing else to search
+        # said last, as Turkish often does
+        ("verilerim ne olacak peki", "verilerim ne olacak"),
+        ("kargo ücreti ne kadar o zaman?", "kargo ücreti ne kadar"),
+        ("and by card then?", "by card then?"),  # marked first: the rest is searched as typed
     ],
 )
 def test_the_word_that_marks_a_follow_up_is_not_searched(text: str, searched: str) -> None:
@@ -544,6 +548,7 @@ async def test_the_email_prompt_answers_are_you_a_bot_and_does_not_show_a_payloa
         ("Ümmü Gülsüm", "inform", "Ümmü Gülsüm", None),
         ("ayse@", "inform", "", None),
         ("...", "inform", "", None),
+        ("👍", "affirm", "", None),  # a walk's ticket would have been named "👍"
         # an address typed there: the form need not ask for it
         ("ayse@example.com", "inform", "", "ayse@example.com"),
         ("Ayşe Yılmaz, ayse@example.com", "inform", "Ayşe Yılmaz", "ayse@example.com"),

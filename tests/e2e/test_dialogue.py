@@ -587,6 +587,8 @@ async def test_the_bot_follows_a_visitor_who_switches_language(stack: Stack) -> 
         # article lacks most of the follow-up's words
         ("takip numarası nerde yazıyo", "peki ya yurtdışına gönderiyomusunuz", "teslimat-suresi"),
         ("how do I return an item", "and when do I get my money back?", "refund-timing"),
+        # the word that marks it said last; alone, it was handed off in a walk
+        ("hesabımı nasıl silerim", "verilerim ne olacak peki", "hesap-silme-kvkk"),
         # a bare cancel that asks is read as cancel; it got "All right. Anything else?" in a walk
         ("My order KM-55102 has been preparing for 5 days", "can I cancel it?", "change-or-cancel-order"),
         ("siparişim 5 gündür hazırlanıyor görünüyor", "iptal edebilir miyim?", "siparis-degistirme-iptal"),
