@@ -84,6 +84,8 @@ _QUESTION_NOT_NAME = re.compile(
     r"|^(how|what|where|when|why|which|do|does|is|are)\b",
     re.IGNORECASE,
 )
+# "bir sorum daha var", "I have a question": words of asking
+_SPEAKS_OF_A_QUESTION = re.compile(r"\b(soru|sora|sorm|question|ask)", re.IGNORECASE)
 # what may stand before an address typed after the name: "Zeynep, mailim zeynep@..."
 _EMAIL_LABEL = re.compile(
     r"[\s,;:-]*\b(e-?posta(m|\s+adresim)?|e-?mail(im|\s+adresim)?|mail(im|\s+adresim)?|"
@@ -521,6 +523,16 @@ class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
+    @staticmethod
+    def announced_a_question(dispatcher: CollectingDispatcher, intent: Optional[str], text: str) -> bool:
+        """ "bir sorum daha var" at a prompt: "go ahead", then the prompt again. It was taken as
+        the name, and at the e-mail prompt it got "not an e-mail address". Only when the message
+        speaks of a question, so that no name the model misreads is lost."""
+        if intent != "announce_question" or not _SPEAKS_OF_A_QUESTION.search(text):
+            return False
+        dispatcher.utter_message(response="utter_go_ahead")
+        return True
+
     async def answered_in_passing(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
         """Answer a question asked at a prompt ("kapıda ödeme var mı" while asked for a name).
 
@@ -563,7 +575,9 @@ class ValidateHandoffForm(FormValidationAction):
             return {"visitor_name": None}
         if intent == "insult" and len(text.split()) > 1:  # "salak bot"; a one-word name may read as one
             return {"visitor_name": ""}
-        if await self.answered_in_passing(dispatcher, tracker, text):  # then asked again
+        if self.announced_a_question(dispatcher, intent, text) or await self.answered_in_passing(
+            dispatcher, tracker, text
+        ):  # then asked again
             return {"visitor_name": None}
         name, email = name_and_email(text)
         if email:  # typed at the name prompt: the form need not ask for it
@@ -579,7 +593,9 @@ class ValidateHandoffForm(FormValidationAction):
             return {"visitor_email": None}
         if "@" not in text and answered_are_you_a_bot(dispatcher, intent, text):  # then asked again
             return {"visitor_email": None}
-        if await self.answered_in_passing(dispatcher, tracker, text):  # then asked again
+        if self.announced_a_question(dispatcher, intent, text) or await self.answered_in_passing(
+            dispatcher, tracker, text
+        ):  # then asked again
             return {"visitor_email": None}
         problem = email_problem(text)
         if problem:

@@ -602,6 +602,18 @@ async def test_a_question_at_a_form_prompt_the_knowledge_base_does_not_answer_go
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_email_no_at"]
 
 
+@pytest.mark.parametrize("text", ["bir sorum daha var", "I have another question"])
+async def test_a_question_announced_at_a_form_prompt_gets_go_ahead_and_the_prompt_again(text: str) -> None:
+    """A walk got the name "bir sorum daha var"; at the e-mail prompt, "not an e-mail address"."""
+    form = handoff_form()
+    prompts = ((form.validate_visitor_name, "visitor_name"), (form.validate_visitor_email, "visitor_email"))
+    for validate, slot in prompts:
+        dispatcher = CollectingDispatcher()
+        result = await validate(text, dispatcher, tracker(text, intent="announce_question"), {})
+        assert result == {slot: None}
+        assert [m["response"] for m in dispatcher.messages] == ["utter_go_ahead"]
+
+
 async def test_an_address_or_a_name_at_a_form_prompt_is_never_searched() -> None:
     form = handoff_form(ANSWERED)
     for text, intent in (("ayse@example", "ask_question"), ("Ayşe", "inform")):

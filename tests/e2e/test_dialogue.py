@@ -168,13 +168,14 @@ async def test_a_name_that_looks_turkish_keeps_an_english_conversation_english(s
 
 
 @pytest.mark.parametrize(
-    ("start", "at_name", "name_article", "name", "at_email", "email_article", "ask_name", "ask_email"),
+    ("start", "at_name", "name_article", "name", "announced", "at_email", "email_article", "ask_name", "ask_email"),
     [
         (
             "canlı destek",
             "kapıda ödeme var mı",
             "odeme-yontemleri",
             "Zeynep",
+            "bir sorum daha var",
             "yurt dışına gönderim var mı",
             "teslimat-suresi",
             "hangi isimle",
@@ -185,6 +186,7 @@ async def test_a_name_that_looks_turkish_keeps_an_english_conversation_english(s
             "can I pay cash on delivery",
             "payment-methods",
             "Emma",
+            "I have another question",
             "do you ship abroad",
             "delivery-times",
             "What name",
@@ -198,6 +200,7 @@ async def test_a_question_at_a_form_prompt_is_answered_and_the_prompt_comes_agai
     at_name: str,
     name_article: str,
     name: str,
+    announced: str,
     at_email: str,
     email_article: str,
     ask_name: str,
@@ -209,6 +212,8 @@ async def test_a_question_at_a_form_prompt_is_answered_and_the_prompt_comes_agai
     answer, again = (await chat.say(at_name, replies=2))[-2:]
     assert answer["payload"]["article"]["id"] == name_article and ask_name in again["text"], again
     assert ask_email in (await chat.say(name))[-1]["text"]
+    go_ahead, again = (await chat.say(announced, replies=2))[-2:]  # was "not an e-mail address"
+    assert ("Buyurun" in go_ahead["text"] or "go ahead" in go_ahead["text"]) and ask_email in again["text"]
     answer, again = (await chat.say(at_email, replies=2))[-2:]
     assert answer["payload"]["article"]["id"] == email_article and ask_email in again["text"], again
     done = (await chat.say(f"{name.lower()}@example.com"))[-1]
