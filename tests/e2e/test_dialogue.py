@@ -270,12 +270,14 @@ async def test_an_email_typed_at_the_name_prompt_is_used_and_a_question_there_is
 
     chat = await Chat.open(stack)
     await chat.say("canlı destek", replies=2)
-    ask_email = (await chat.say("siparişim 3 gündür gelmedi, nerede?"))[-1]  # a question, not a name
+    # a question the knowledge base does not answer (one it answers gets the answer and the name
+    # prompt again: test_a_question_at_a_form_prompt_is_answered_and_the_prompt_comes_again)
+    ask_email = (await chat.say("yarın hava nasıl olacak?"))[-1]  # a question, not a name
     assert "e-posta" in ask_email["text"]
     done = (await chat.say("ayse@example.com"))[-1]
     data = ticket(stack, done["payload"]["ticket"]["id"])
     assert (data["visitor_name"], data["visitor_email"]) == (None, "ayse@example.com")
-    assert "siparişim 3 gündür gelmedi, nerede?" in [line["text"] for line in data["transcript"]]  # type: ignore[union-attr]
+    assert "yarın hava nasıl olacak?" in [line["text"] for line in data["transcript"]]  # type: ignore[union-attr]
     await chat.close()
 
 
