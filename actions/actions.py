@@ -597,6 +597,10 @@ class ValidateHandoffForm(FormValidationAction):
             dispatcher, tracker, text
         ):  # then asked again
             return {"visitor_email": None}
+        if "@" not in text and intent == "ask_question" and ("?" in text or _QUESTION_NOT_NAME.search(text)):
+            # a question the knowledge base does not answer: not "… is not an e-mail address"
+            dispatcher.utter_message(response="utter_question_noted")
+            return {"visitor_email": None}
         problem = email_problem(text)
         if problem:
             dispatcher.utter_message(response=problem, value=text[:80])

@@ -589,7 +589,7 @@ async def test_a_question_at_a_form_prompt_is_answered_and_the_prompt_comes_agai
         (None, True),  # the bot service is down
     ],
 )
-async def test_a_question_at_a_form_prompt_the_knowledge_base_does_not_answer_goes_on_as_before(
+async def test_a_question_at_a_form_prompt_the_knowledge_base_does_not_answer_is_left_for_the_agent(
     result: dict[str, Any] | None, fail: bool
 ) -> None:
     text = "yurt dışına gönderim var mı"
@@ -598,8 +598,11 @@ async def test_a_question_at_a_form_prompt_the_knowledge_base_does_not_answer_go
     name = await form.validate_visitor_name(text, dispatcher, tracker(text, intent="ask_question"), {})
     assert name == {"visitor_name": ""} and dispatcher.messages == []  # no name; the e-mail is asked next
     email = await form.validate_visitor_email(text, dispatcher, tracker(text, intent="ask_question"), {})
-    assert email == {"visitor_email": None}
-    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_email_no_at"]
+    assert email == {"visitor_email": None}  # asked again, with no "… is not an e-mail address"
+    assert [m["response"] for m in dispatcher.messages] == ["utter_question_noted"]
+    typo = "ayse gmail com"  # no question: the address's problem is named, whatever the model read
+    await form.validate_visitor_email(typo, dispatcher, tracker(typo, intent="ask_question"), {})
+    assert dispatcher.messages[-1]["response"] == "utter_invalid_email_no_at"
 
 
 @pytest.mark.parametrize("text", ["bir sorum daha var", "I have another question"])
