@@ -235,6 +235,21 @@ async def log_for_staff(call: Awaitable[Any], what: str) -> None:
         log.warning("could not record %s: %s", what, exc)
 
 
+async def record_search(
+    client: BotServiceClient, conversation_id: str, query: str, language: Optional[str], result: Dict[str, Any]
+) -> None:
+    """Record what a search decided, for the staff's reports: the article answered with, the
+    articles offered as choices, or (handed off) every candidate tried."""
+    candidates = {c["id"]: c for c in result.get("candidates", [])}
+    outcome = {"answer": "answered", "clarify": "clarified"}.get(str(result.get("decision")), "handoff")
+    answered = result["options"][0] if outcome == "answered" else None
+    tried = [candidates[i] for i in result.get("options", [])] if outcome == "clarified" else []
+    record = client.record_question(
+        conversation_id, query, language, outcome, result.get("reason"), answered, tried or list(candidates.values())
+    )
+    await log_for_staff(record, "the question's outcome")
+
+
 def email_problem(value: str) -> Optional[str]:
     """None for a plausible address, else the response that says what is wrong with it."""
     if "@" not in value:
@@ -350,21 +365,9 @@ class ActionAnswerFromKnowledgeBase(Action):
         ]
         decision = result.get("decision")
         candidates = {c["id"]: c for c in result.get("candidates", [])}
-        outcome = {"answer": "answered", "clarify": "clarified"}.get(str(decision), "handoff")
-        answered = result["options"][0] if outcome == "answered" else None
-        tried = [candidates[i] for i in result.get("options", [])] if outcome == "clarified" else []
-        record = self.client.record_question(
-            tracker.sender_id,
-            query,
-            language,
-            outcome,
-            result.get("reason"),
-            answered,
-            tried or list(candidates.values()),
-        )
-        await log_for_staff(record, "the question's outcome")
-        if answered is not None:
-            best = candidates[answered]
+        await record_search(self.client, tracker.sender_id, query, language, result)
+        if decision == "answer":
+            best = candidates[result["options"][0]]
             dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
             return [*events, SlotSet("kb_outcome", "answered")]
         if decision == "clarify":
@@ -510,6 +513,16 @@ def answered_are_you_a_bot(dispatcher: CollectingDispatcher, intent: Optional[st
     return True
 
 
+def announced_a_question(dispatcher: CollectingDispatcher, intent: Optional[str], text: str) -> bool:
+    """ "bir sorum daha var" at a prompt: "go ahead" (True), then the prompt again. It was taken as
+    the name, and at the e-mail prompt it got "not an e-mail address". Only when the message
+    speaks of a question, so that no name the model misreads is lost."""
+    if intent != "announce_question" or not _SPEAKS_OF_A_QUESTION.search(text):
+        return False
+    dispatcher.utter_message(response="utter_go_ahead")
+    return True
+
+
 class ValidateHandoffForm(FormValidationAction):
     """Name: anything, or skipped. E-mail: asked again, with the reason, until it looks right.
 
@@ -523,17 +536,17 @@ class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
-    @staticmethod
-    def announced_a_question(dispatcher: CollectingDispatcher, intent: Optional[str], text: str) -> bool:
-        """ "bir sorum daha var" at a prompt: "go ahead", then the prompt again. It was taken as
-        the name, and at the e-mail prompt it got "not an e-mail address". Only when the message
-        speaks of a question, so that no name the model misreads is lost."""
-        if intent != "announce_question" or not _SPEAKS_OF_A_QUESTION.search(text):
-            return False
-        dispatcher.utter_message(response="utter_go_ahead")
-        return True
+    async def asked_something(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str], text: str
+    ) -> bool:
+        """A question announced or asked at a prompt, and replied to; the prompt then comes again."""
+        return announced_a_question(dispatcher, intent, text) or await self.answered_in_passing(
+            dispatcher, tracker, intent, text
+        )
 
-    async def answered_in_passing(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
+    async def answered_in_passing(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str], text: str
+    ) -> bool:
         """Answer a question asked at a prompt ("kapıda ödeme var mı" while asked for a name).
 
         A walk got the name "kapıda ödeme var mı" and, at the e-mail prompt, "'yurt dışına
@@ -542,7 +555,6 @@ class ValidateHandoffForm(FormValidationAction):
         help?" in the middle of the form. Otherwise (or with the bot service down) the
         prompt's own rules apply, and the question stays in the transcript for the agent.
         """
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent != "ask_question" or "@" in text or not searchable_text(text):
             return False
         language = message_language(tracker)
@@ -553,13 +565,9 @@ class ValidateHandoffForm(FormValidationAction):
             return False
         if result.get("decision") != "answer":
             return False
-        candidates = {c["id"]: c for c in result.get("candidates", [])}
-        best = candidates[result["options"][0]]
+        best = next(c for c in result.get("candidates", []) if c["id"] == result["options"][0])
         dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
-        record = self.client.record_question(
-            tracker.sender_id, text, language, "answered", result.get("reason"), best["id"], list(candidates.values())
-        )
-        await log_for_staff(record, "a question answered at a form prompt")
+        await record_search(self.client, tracker.sender_id, text, language, result)
         return True
 
     async def validate_visitor_name(
@@ -575,9 +583,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"visitor_name": None}
         if intent == "insult" and len(text.split()) > 1:  # "salak bot"; a one-word name may read as one
             return {"visitor_name": ""}
-        if self.announced_a_question(dispatcher, intent, text) or await self.answered_in_passing(
-            dispatcher, tracker, text
-        ):  # then asked again
+        if await self.asked_something(dispatcher, tracker, intent, text):  # then asked again
             return {"visitor_name": None}
         name, email = name_and_email(text)
         if email:  # typed at the name prompt: the form need not ask for it
@@ -593,9 +599,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"visitor_email": None}
         if "@" not in text and answered_are_you_a_bot(dispatcher, intent, text):  # then asked again
             return {"visitor_email": None}
-        if self.announced_a_question(dispatcher, intent, text) or await self.answered_in_passing(
-            dispatcher, tracker, text
-        ):  # then asked again
+        if await self.asked_something(dispatcher, tracker, intent, text):  # then asked again
             return {"visitor_email": None}
         if "@" not in text and intent == "ask_question" and ("?" in text or _QUESTION_NOT_NAME.search(text)):
             # a question the knowledge base does not answer: not "… is not an e-mail address"
