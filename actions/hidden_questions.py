@@ -190,8 +190,8 @@ def names_something_else(text: str, intent: str) -> bool:
 # How a bare cancel is asked rather than said ("iptal edebilir miyim?", "can I cancel it?", "is
 # it possible to cancel?"): the words of asking, folded stems as above, and what marks a question
 # in folded text (a question mark, a Turkish question particle, an English question's first word).
-# Word beginnings (folded). The particle alone ("mi", "mu") is too short to be a topic anyway; as
-# a beginning it took "mikseri" and "musteri" for asking words, so only its longer forms are here.
+# The bare particle ("mi", "mu") is too short to be a topic anyway, and as a word beginning it took
+# "mikseri" and "musteri" for asking words, so only its longer forms are listed.
 _ASKING_STEMS = (
     "edebil edil olabil yapabil mumkun olur olmaz miyim misin miyiz muyum musun muyuz midir mudur nasil ederim "
     "can could how possible able may still"
