@@ -166,6 +166,12 @@ def answer_payload(candidate: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def say_answer(dispatcher: CollectingDispatcher, result: Dict[str, Any]) -> None:
+    """Show the article a search answered with (its paragraph, title and link)."""
+    best = next(c for c in result.get("candidates", []) if c["id"] == result["options"][0])
+    dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
+
+
 def compact_candidates(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     """What the ticket keeps of a search: ids, titles and scores, plus the decision."""
     return [
@@ -367,8 +373,7 @@ class ActionAnswerFromKnowledgeBase(Action):
         candidates = {c["id"]: c for c in result.get("candidates", [])}
         await record_search(self.client, tracker.sender_id, query, language, result)
         if decision == "answer":
-            best = candidates[result["options"][0]]
-            dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
+            say_answer(dispatcher, result)
             return [*events, SlotSet("kb_outcome", "answered")]
         if decision == "clarify":
             buttons = [
@@ -565,8 +570,7 @@ class ValidateHandoffForm(FormValidationAction):
             return False
         if result.get("decision") != "answer":
             return False
-        best = next(c for c in result.get("candidates", []) if c["id"] == result["options"][0])
-        dispatcher.utter_message(text=best["summary"], json_message=answer_payload(best))
+        say_answer(dispatcher, result)
         await record_search(self.client, tracker.sender_id, text, language, result)
         return True
 
